@@ -1,0 +1,396 @@
+package simplejwt
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gosimplejwt/simplejwt/internal/strictjson"
+)
+
+// The token endpoints answer with SimpleJWT's bodies, status codes and
+// field errors; see the README for the full table.
+
+var (
+	bodyEmpty            = []byte(`{}`)
+	bodyNoActiveAccount  = []byte(`{"detail":"No active account found with the given credentials"}`)
+	bodyTooLarge         = []byte(`{"detail":"Request body is too large."}`)
+	bodyNoAuthenticator  = []byte(`{"detail":"No authenticator is configured for this endpoint."}`)
+	bodyAuthUnavailable  = []byte(`{"detail":"Authentication service unavailable","code":"authentication_unavailable"}`)
+	bodyServerError      = []byte(`{"detail":"A server error occurred."}`)
+	bodyVerifyBlacklist  = []byte(`{"non_field_errors":["Token is blacklisted"]}`)
+	allowPost            = "POST, OPTIONS"
+	msgRequired          = "This field is required."
+	msgBlank             = "This field may not be blank."
+	msgNull              = "This field may not be null."
+	msgNotString         = "Not a valid string."
+	errBodyTooLarge      = errors.New("request body too large")
+	errUnsupportedMedia  = errors.New("unsupported media type")
+	errNotAnObject       = errors.New("body is not an object")
+	errEndpointBadConfig = errors.New("endpoint not configured")
+)
+
+// endpoint is one token endpoint: the fields it requires and what it does
+// with them. serve returns the JSON body of a 200 answer.
+type endpoint struct {
+	a      *Auth
+	fields []string
+	serve  func(ctx context.Context, f map[string]string) ([]byte, error)
+	// verify marks the verify endpoint, which reports a revoked token as a
+	// field error, as SimpleJWT's TokenVerifySerializer does.
+	verify bool
+}
+
+func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	switch r.Method {
+	case http.MethodPost:
+	case http.MethodOptions:
+		h.Set("Allow", allowPost)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		h.Set("Allow", allowPost)
+		writeProblem(w, Problem{Status: http.StatusMethodNotAllowed,
+			Body: detailBody(`Method "`+r.Method+`" not allowed.`, "")})
+		return
+	}
+	h.Set("Cache-Control", "no-store")
+	fields, p := e.a.readFields(w, r)
+	if p != nil {
+		writeProblem(w, *p)
+		return
+	}
+	if p := requireFields(fields, e.fields); p != nil {
+		writeProblem(w, *p)
+		return
+	}
+	body, err := e.serve(r.Context(), fields)
+	if err != nil {
+		writeProblem(w, e.problem(err))
+		return
+	}
+	writeProblem(w, Problem{Status: http.StatusOK, Body: body})
+}
+
+// problem maps an endpoint error to SimpleJWT's answer for it.
+func (e *endpoint) problem(err error) Problem {
+	realm := e.a.cfg.challenge
+	var (
+		te *TokenError
+		pe problemError
+	)
+	switch {
+	case errors.As(err, &pe):
+		return pe.p
+	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrUserInactive):
+		return Problem{http.StatusUnauthorized, realm, bodyNoActiveAccount}
+	case errors.Is(err, errEndpointBadConfig):
+		return Problem{http.StatusNotImplemented, "", bodyNoAuthenticator}
+	case errors.Is(err, ErrRevocationUnavailable):
+		return Problem{http.StatusServiceUnavailable, "", bodyUnavailable}
+	case errors.As(err, &te):
+		if e.verify && te.Reason == ErrTokenRevoked {
+			return Problem{http.StatusBadRequest, "", bodyVerifyBlacklist}
+		}
+		return Problem{http.StatusUnauthorized, realm, detailBody(message(te.Reason), "token_not_valid")}
+	case errors.Is(err, errAuthenticator):
+		return Problem{http.StatusServiceUnavailable, "", bodyAuthUnavailable}
+	default:
+		e.a.cfg.logger.Error("simplejwt: token endpoint failed", "err", err)
+		return Problem{http.StatusInternalServerError, "", bodyServerError}
+	}
+}
+
+var errAuthenticator = errors.New("authenticator failed")
+
+// readFields reads a JSON or form-encoded body into a map of its string
+// fields, within the size limit. A field whose value is not a string (or a
+// number, which is taken as its text) maps to a marker that requireFields
+// reports.
+func (a *Auth) readFields(w http.ResponseWriter, r *http.Request) (map[string]string, *Problem) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, a.cfg.maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &Problem{Status: http.StatusRequestEntityTooLarge, Body: bodyTooLarge}
+		}
+		return nil, &Problem{Status: http.StatusBadRequest, Body: detailBody("Could not read the request body.", "")}
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		// DRF treats a request without a media type as carrying no data.
+		return map[string]string{}, nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil, unsupported(ct)
+	}
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return jsonFields(body)
+	case mt == "application/x-www-form-urlencoded":
+		vals, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, &Problem{Status: http.StatusBadRequest, Body: detailBody("Form parse error - "+err.Error(), "")}
+		}
+		f := make(map[string]string, len(vals))
+		for k, v := range vals {
+			f[k] = v[len(v)-1] // Django's QueryDict returns the last value
+		}
+		return f, nil
+	default:
+		return nil, unsupported(mt)
+	}
+}
+
+func unsupported(mt string) *Problem {
+	return &Problem{Status: http.StatusUnsupportedMediaType,
+		Body: detailBody(`Unsupported media type "`+mt+`" in request.`, "")}
+}
+
+// Markers for field values that are not strings.
+const (
+	fieldNull      = "\x00null"
+	fieldNotString = "\x00not-string"
+)
+
+func jsonFields(body []byte) (map[string]string, *Problem) {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return map[string]string{}, nil
+	}
+	var r strictjson.Reader
+	r.Reset(body)
+	f := map[string]string{}
+	for r.Next() {
+		v := r.Value()
+		switch v.Kind {
+		case strictjson.String:
+			s, _ := v.String()
+			f[string(r.Key())] = s
+		case strictjson.Number:
+			f[string(r.Key())] = string(v.Raw)
+		case strictjson.Null:
+			f[string(r.Key())] = fieldNull
+		default:
+			f[string(r.Key())] = fieldNotString
+		}
+	}
+	if err := r.Err(); err != nil {
+		if errors.Is(err, strictjson.ErrNotObject) {
+			if verr := strictjson.ValidateValue(body); verr == nil {
+				return nil, &Problem{Status: http.StatusBadRequest,
+					Body: []byte(`{"non_field_errors":["Invalid data. Expected a dictionary, but got ` + pyType(body) + `."]}`)}
+			}
+		}
+		msg := strings.TrimPrefix(err.Error(), "strictjson: ")
+		return nil, &Problem{Status: http.StatusBadRequest, Body: detailBody("JSON parse error - "+msg, "")}
+	}
+	return f, nil
+}
+
+// pyType names the Python type DRF reports for a non-object JSON body.
+func pyType(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	switch {
+	case strings.HasPrefix(s, "["):
+		return "list"
+	case strings.HasPrefix(s, `"`):
+		return "str"
+	case s == "true" || s == "false":
+		return "bool"
+	case s == "null":
+		return "NoneType"
+	case strings.ContainsAny(s, ".eE"):
+		return "float"
+	default:
+		return "int"
+	}
+}
+
+// requireFields reports DRF's field errors for the required fields, in
+// order: {"username":["This field is required."],...}.
+func requireFields(f map[string]string, names []string) *Problem {
+	var b []byte
+	for _, n := range names {
+		v, ok := f[n]
+		msg := ""
+		switch {
+		case !ok:
+			msg = msgRequired
+		case v == fieldNull:
+			msg = msgNull
+		case v == fieldNotString:
+			msg = msgNotString
+		case v == "":
+			msg = msgBlank
+		}
+		if msg == "" {
+			continue
+		}
+		if b == nil {
+			b = append(b, '{')
+		} else {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, n)
+		b = append(b, ":["...)
+		b = appendJSONString(b, msg)
+		b = append(b, ']')
+	}
+	if b == nil {
+		return nil
+	}
+	return &Problem{Status: http.StatusBadRequest, Body: append(b, '}')}
+}
+
+// tokenBody writes {"k1":"v1","k2":"v2",...} for the non-empty values.
+func tokenBody(kv ...string) []byte {
+	b := []byte{'{'}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			continue
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, kv[i])
+		b = append(b, ':')
+		b = appendJSONString(b, kv[i+1])
+	}
+	return append(b, '}')
+}
+
+func (a *Auth) authenticate(ctx context.Context, f map[string]string) (User, error) {
+	if a.cfg.authenticator == nil {
+		return User{}, errEndpointBadConfig
+	}
+	u, err := a.cfg.authenticator.Authenticate(ctx, f[a.cfg.usernameField], f["password"])
+	switch {
+	case err == nil && u.ID == "":
+		return User{}, errors.Join(errAuthenticator, errors.New("authenticator returned a user without ID"))
+	case err == nil, errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrUserInactive):
+		return u, err
+	default:
+		return User{}, errors.Join(errAuthenticator, err)
+	}
+}
+
+// ObtainPairHandler serves POST {"username","password"} -> {"refresh","access"}
+// (SimpleJWT: TokenObtainPairView).
+func (a *Auth) ObtainPairHandler() http.Handler {
+	return &endpoint{a: a, fields: []string{a.cfg.usernameField, "password"},
+		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+			u, err := a.authenticate(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			p, err := a.ObtainPair(ctx, u)
+			if err != nil {
+				return nil, err
+			}
+			return tokenBody("refresh", p.Refresh, "access", p.Access), nil
+		}}
+}
+
+// RefreshHandler serves POST {"refresh"} -> {"access"} (plus "refresh" when
+// rotating) (SimpleJWT: TokenRefreshView).
+func (a *Auth) RefreshHandler() http.Handler {
+	return &endpoint{a: a, fields: []string{"refresh"},
+		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+			p, err := a.Refresh(ctx, f["refresh"])
+			if err != nil {
+				return nil, err
+			}
+			return tokenBody("access", p.Access, "refresh", p.Refresh), nil
+		}}
+}
+
+// ObtainSlidingHandler serves POST {"username","password"} -> {"token"}
+// (SimpleJWT: TokenObtainSlidingView).
+func (a *Auth) ObtainSlidingHandler() http.Handler {
+	return &endpoint{a: a, fields: []string{a.cfg.usernameField, "password"},
+		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+			u, err := a.authenticate(ctx, f)
+			if err != nil {
+				return nil, err
+			}
+			tok, err := a.ObtainSliding(ctx, u)
+			if err != nil {
+				return nil, err
+			}
+			return tokenBody("token", tok), nil
+		}}
+}
+
+// RefreshSlidingHandler serves POST {"token"} -> {"token"} (SimpleJWT:
+// TokenRefreshSlidingView).
+func (a *Auth) RefreshSlidingHandler() http.Handler {
+	return &endpoint{a: a, fields: []string{"token"},
+		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+			tok, err := a.RefreshSliding(ctx, f["token"])
+			if err != nil {
+				return nil, err
+			}
+			return tokenBody("token", tok), nil
+		}}
+}
+
+// VerifyHandler serves POST {"token"} -> {} for a valid token of any type
+// that is not revoked (SimpleJWT: TokenVerifyView).
+func (a *Auth) VerifyHandler() http.Handler {
+	return &endpoint{a: a, fields: []string{"token"}, verify: true,
+		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+			if _, err := a.Verify(ctx, f["token"]); err != nil {
+				return nil, err
+			}
+			return bodyEmpty, nil
+		}}
+}
+
+// BlacklistHandler serves POST {"refresh"} -> {} and revokes the refresh
+// token and its session. Beyond SimpleJWT's TokenBlacklistView it also takes
+// a sliding token as {"token"}.
+func (a *Auth) BlacklistHandler() http.Handler {
+	return &endpoint{a: a,
+		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+			name := "refresh"
+			if _, ok := f[name]; !ok {
+				if _, ok := f["token"]; ok {
+					name = "token"
+				}
+			}
+			if p := requireFields(f, []string{name}); p != nil {
+				return nil, problemError{*p}
+			}
+			if err := a.Blacklist(ctx, f[name]); err != nil {
+				return nil, err
+			}
+			return bodyEmpty, nil
+		}}
+}
+
+// problemError carries a ready answer out of a serve function.
+type problemError struct{ p Problem }
+
+func (e problemError) Error() string { return string(e.p.Body) }
+
+// Mount registers the token endpoints on mux under prefix (for example
+// "/api/token/"), at SimpleJWT's paths: prefix, prefix+"refresh/",
+// prefix+"sliding/", prefix+"sliding/refresh/", prefix+"verify/" and
+// prefix+"blacklist/".
+func (a *Auth) Mount(mux *http.ServeMux, prefix string) {
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	mux.Handle(prefix+"{$}", a.ObtainPairHandler())
+	mux.Handle(prefix+"refresh/{$}", a.RefreshHandler())
+	mux.Handle(prefix+"sliding/{$}", a.ObtainSlidingHandler())
+	mux.Handle(prefix+"sliding/refresh/{$}", a.RefreshSlidingHandler())
+	mux.Handle(prefix+"verify/{$}", a.VerifyHandler())
+	mux.Handle(prefix+"blacklist/{$}", a.BlacklistHandler())
+}

@@ -1,0 +1,263 @@
+package simplejwt
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Pair is an access token and, from ObtainPair or a rotating Refresh, a
+// refresh token.
+type Pair struct {
+	Access  string
+	Refresh string // empty when Refresh did not rotate
+}
+
+// ErrNoRefreshExp means a sliding token has no refresh_exp claim, so it can
+// never be renewed.
+var ErrNoRefreshExp = errors.New("simplejwt: token has no refresh_exp")
+
+func (a *Auth) now() time.Time { return a.cfg.now() }
+
+// ObtainPair mints a refresh token for u and an access token from it, both
+// of a new session. (SimpleJWT: TokenObtainPairView.)
+func (a *Auth) ObtainPair(ctx context.Context, u User) (Pair, error) {
+	if u.ID == "" {
+		return Pair{}, errors.New("simplejwt: ObtainPair: user has no ID")
+	}
+	now := a.now()
+	refresh, rc, err := a.sign(&mint{
+		typ:       Refresh,
+		iat:       now,
+		exp:       now.Add(a.cfg.refreshLifetime),
+		jti:       newJTI(),
+		userID:    u.ID,
+		sessionID: a.newSession(),
+		custom:    u.Claims,
+	})
+	if err != nil {
+		return Pair{}, err
+	}
+	access, err := a.accessFrom(rc, now)
+	if err != nil {
+		return Pair{}, err
+	}
+	return Pair{Access: access, Refresh: refresh}, nil
+}
+
+// ObtainSliding mints a sliding token for u, its own session. (SimpleJWT:
+// TokenObtainSlidingView.)
+func (a *Auth) ObtainSliding(ctx context.Context, u User) (string, error) {
+	if u.ID == "" {
+		return "", errors.New("simplejwt: ObtainSliding: user has no ID")
+	}
+	now := a.now()
+	tok, _, err := a.sign(&mint{
+		typ:        Sliding,
+		iat:        now,
+		exp:        now.Add(a.cfg.slidingLifetime),
+		refreshExp: now.Add(a.cfg.slidingRefreshLifetime),
+		jti:        newJTI(),
+		userID:     u.ID,
+		sessionID:  a.newSession(),
+		custom:     u.Claims,
+	})
+	return tok, err
+}
+
+func (a *Auth) newSession() string {
+	if a.cfg.sessionClaim == "" {
+		return ""
+	}
+	return newSessionID()
+}
+
+// accessFrom mints an access token copying the claims of a refresh token,
+// with its own jti, iat and exp.
+func (a *Auth) accessFrom(rc *Claims, now time.Time) (string, error) {
+	tok, _, err := a.sign(&mint{
+		typ:  Access,
+		iat:  now,
+		exp:  now.Add(a.cfg.accessLifetime),
+		jti:  newJTI(),
+		from: rc,
+	})
+	return tok, err
+}
+
+// verifyStored parses and validates token as one of the given types (any
+// type when accept is nil) and checks the revocation store.
+func (a *Auth) verifyStored(ctx context.Context, token string, accept []TokenType) (*Claims, time.Time, error) {
+	now := a.now()
+	c, err := a.parse(token)
+	if err != nil {
+		return nil, now, err
+	}
+	if err := a.validate(c, now, accept, false); err != nil {
+		return nil, now, err
+	}
+	if c.UserID == "" {
+		return nil, now, tokenErr(ErrTokenNoUser, nil)
+	}
+	if err := a.checkRevoked(ctx, c, nil); err != nil {
+		return nil, now, err
+	}
+	return c, now, nil
+}
+
+// Refresh exchanges a refresh token for a new access token. With
+// WithRotateRefreshTokens it also returns a new refresh token; with
+// WithBlacklistAfterRotation the old one is consumed atomically, so that of
+// concurrent refreshes with one token exactly one succeeds. (SimpleJWT:
+// TokenRefreshView.)
+func (a *Auth) Refresh(ctx context.Context, refreshToken string) (Pair, error) {
+	c, now, err := a.verifyStored(ctx, refreshToken, []TokenType{Refresh})
+	if err != nil {
+		return Pair{}, err
+	}
+	if !a.cfg.rotateRefresh {
+		access, err := a.accessFrom(c, now)
+		return Pair{Access: access}, err
+	}
+	if a.cfg.blacklistAfterRotation {
+		first, _, err := a.store.Consume(ctx, c.ref(), now, a.tokenEnd(c))
+		if err != nil {
+			return Pair{}, &StoreError{Err: err}
+		}
+		if !first {
+			return Pair{}, tokenErr(ErrTokenRevoked, errors.New("refresh token already rotated"))
+		}
+	}
+	refresh, rc, err := a.sign(&mint{
+		typ:  Refresh,
+		iat:  now,
+		exp:  now.Add(a.cfg.refreshLifetime),
+		jti:  newJTI(),
+		from: c,
+	})
+	if err != nil {
+		return Pair{}, err
+	}
+	access, err := a.accessFrom(rc, now)
+	if err != nil {
+		return Pair{}, err
+	}
+	return Pair{Access: access, Refresh: refresh}, nil
+}
+
+// RefreshSliding renews a sliding token that is still valid and whose
+// refresh_exp has not passed: same jti, refresh_exp and custom claims, new
+// iat and exp. (SimpleJWT: TokenRefreshSlidingView.)
+func (a *Auth) RefreshSliding(ctx context.Context, token string) (string, error) {
+	c, now, err := a.verifyStored(ctx, token, []TokenType{Sliding})
+	if err != nil {
+		return "", err
+	}
+	if c.RefreshExpiresAt.IsZero() {
+		return "", tokenErr(ErrNoRefreshExp, nil)
+	}
+	if a.expired(c.RefreshExpiresAt, now) {
+		return "", tokenErr(ErrRefreshExpired, nil)
+	}
+	tok, _, err := a.renew(c, now)
+	return tok, err
+}
+
+// Verify reports whether token is valid, whatever its type, and not revoked.
+// (SimpleJWT: TokenVerifyView, which accepts any token_type.)
+func (a *Auth) Verify(ctx context.Context, token string) (*Claims, error) {
+	now := a.now()
+	c, err := a.parse(token)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.validate(c, now, nil, false); err != nil {
+		return nil, err
+	}
+	if c.UserID != "" {
+		if err := a.checkRevoked(ctx, c, nil); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// Blacklist revokes a refresh or sliding token and, when it has one, its
+// whole session, so that the access tokens of that login stop working too.
+// A token already revoked yields ErrTokenRevoked. (SimpleJWT:
+// TokenBlacklistView, which takes refresh tokens only.)
+func (a *Auth) Blacklist(ctx context.Context, token string) error {
+	c, now, err := a.verifyStored(ctx, token, []TokenType{Refresh, Sliding})
+	if err != nil {
+		return err
+	}
+	return a.revoke(ctx, c, now)
+}
+
+// Revoke revokes the token whose verified claims are c (of any type) and,
+// for refresh and sliding tokens, its session.
+func (a *Auth) Revoke(ctx context.Context, c *Claims) error {
+	return a.revoke(ctx, c, a.now())
+}
+
+func (a *Auth) revoke(ctx context.Context, c *Claims, now time.Time) error {
+	revs := []Revocation{{Kind: RevokeToken, UserID: c.UserID, ID: c.ID, Until: a.tokenEnd(c)}}
+	if c.SessionID != "" && c.Type != Access {
+		revs = append(revs, Revocation{Kind: RevokeSession, UserID: c.UserID, ID: c.SessionID, Until: a.sessionEnd(c, now)})
+	}
+	if err := a.store.Revoke(ctx, revs...); err != nil {
+		return &StoreError{Err: err}
+	}
+	return nil
+}
+
+// LogoutAll revokes every token of the user issued before now, on every
+// device. The entry expires when the longest-lived of those tokens would
+// have.
+func (a *Auth) LogoutAll(ctx context.Context, userID string) error {
+	if userID == "" {
+		return errors.New("simplejwt: LogoutAll: empty user id")
+	}
+	now := a.now()
+	longest := max(a.cfg.refreshLifetime+a.cfg.accessLifetime, a.cfg.slidingRefreshLifetime, a.cfg.accessLifetime)
+	err := a.store.Revoke(ctx, Revocation{
+		Kind:   RevokeUser,
+		UserID: userID,
+		Cutoff: now,
+		Until:  now.Add(longest + a.cfg.leeway + time.Second),
+	})
+	if err != nil {
+		return &StoreError{Err: err}
+	}
+	return nil
+}
+
+// tokenEnd is when a revocation of c's jti may be forgotten: when c can no
+// longer be used anyway. Every renewal of a sliding token keeps its jti, so
+// for sliding tokens that is refresh_exp, not exp.
+func (a *Auth) tokenEnd(c *Claims) time.Time {
+	end := c.ExpiresAt
+	if c.Type == Sliding && c.RefreshExpiresAt.After(end) {
+		end = c.RefreshExpiresAt
+	}
+	return end.Add(a.cfg.leeway)
+}
+
+// sessionEnd is when the last token of c's session could expire: for a
+// sliding session its refresh_exp; for a refresh session the exp of its
+// last refresh token (with rotation, one rotated just now), plus the life of
+// an access token minted at that last moment.
+func (a *Auth) sessionEnd(c *Claims, now time.Time) time.Time {
+	if c.Type == Sliding {
+		return a.tokenEnd(c)
+	}
+	end := c.ExpiresAt
+	if a.cfg.rotateRefresh && now.Add(a.cfg.refreshLifetime).After(end) {
+		end = now.Add(a.cfg.refreshLifetime)
+	}
+	return end.Add(a.cfg.accessLifetime + a.cfg.leeway)
+}
+
+func (c *Claims) ref() TokenRef {
+	return TokenRef{UserID: c.UserID, TokenID: c.ID, SessionID: c.SessionID}
+}
