@@ -111,7 +111,9 @@ func (a *Auth) WriteError(w http.ResponseWriter, r *http.Request, err error) {
 
 // WriteError writes the HTTP answer for an error returned by g.Check, with
 // the Auth's ErrorWriter.
-func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) { g.a.WriteError(w, r, err) }
+func (g *Guard) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	g.a.WriteError(w, r, err)
+}
 
 // ProblemFor returns the status, challenge and JSON body the default error
 // writer sends for err.
