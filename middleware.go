@@ -241,20 +241,31 @@ func (a *Auth) dueForRenewal(c *Claims, now time.Time) bool {
 	if c.RefreshExpiresAt.IsZero() || !now.Before(c.RefreshExpiresAt) {
 		return false
 	}
-	return c.ExpiresAt.Sub(now) < a.cfg.renewThreshold
+	if c.ExpiresAt.Sub(now) >= a.cfg.renewThreshold {
+		return false
+	}
+	// A renewal capped at refresh_exp that would not outlive the token is
+	// pointless.
+	return a.renewedExp(c, now).After(c.ExpiresAt)
+}
+
+// renewedExp is the exp of a renewal made now: a full sliding lifetime,
+// never past refresh_exp.
+func (a *Auth) renewedExp(c *Claims, now time.Time) time.Time {
+	exp := now.Add(a.cfg.slidingLifetime)
+	if exp.After(c.RefreshExpiresAt) {
+		exp = c.RefreshExpiresAt
+	}
+	return exp
 }
 
 // renew re-issues a sliding token: same jti, refresh_exp and custom claims,
 // new iat and exp, the exp never past refresh_exp.
 func (a *Auth) renew(c *Claims, now time.Time) (string, *Claims, error) {
-	exp := now.Add(a.cfg.slidingLifetime)
-	if exp.After(c.RefreshExpiresAt) {
-		exp = c.RefreshExpiresAt
-	}
 	return a.sign(&mint{
 		typ:        Sliding,
 		iat:        now,
-		exp:        exp,
+		exp:        a.renewedExp(c, now),
 		refreshExp: c.RefreshExpiresAt,
 		jti:        c.ID,
 		from:       c,
