@@ -50,3 +50,5 @@ func signHS256(secret []byte, header, payload string) string {
 	m.Write([]byte(input))
 	return input + "." + enc.EncodeToString(m.Sum(nil))
 }
+
+func b64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
