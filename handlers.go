@@ -28,9 +28,6 @@ var (
 	msgBlank             = "This field may not be blank."
 	msgNull              = "This field may not be null."
 	msgNotString         = "Not a valid string."
-	errBodyTooLarge      = errors.New("request body too large")
-	errUnsupportedMedia  = errors.New("unsupported media type")
-	errNotAnObject       = errors.New("body is not an object")
 	errEndpointBadConfig = errors.New("endpoint not configured")
 )
 

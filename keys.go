@@ -375,25 +375,3 @@ func (r *keyRing) lookup(alg []byte, kid string, hasKID bool) *Key {
 	}
 	return nil
 }
-
-// publicKeys returns the JWKs of every asymmetric key in the ring.
-func (r *keyRing) publicKeys() []jwk.Key {
-	var out []jwk.Key
-	seen := map[*Key]bool{}
-	add := func(k *Key) {
-		if k.public != nil && !seen[k] {
-			seen[k] = true
-			out = append(out, k.public)
-		}
-	}
-	if r.signing != nil {
-		add(r.signing)
-	}
-	for _, k := range r.noKID {
-		add(k)
-	}
-	for _, k := range r.byID {
-		add(k)
-	}
-	return out
-}
