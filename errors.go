@@ -236,11 +236,11 @@ func messagesBody(te *TokenError, msg string) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"token_class":`...)
-		b = strconv.AppendQuote(b, tokenClass(t))
+		b = appendJSONString(b, tokenClass(t))
 		b = append(b, `,"token_type":`...)
-		b = strconv.AppendQuote(b, string(t))
+		b = appendJSONString(b, string(t))
 		b = append(b, `,"message":`...)
-		b = strconv.AppendQuote(b, m)
+		b = appendJSONString(b, m)
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)
@@ -255,10 +255,10 @@ func isPostTypeReason(reason error) bool {
 func detailBody(detail, code string) []byte {
 	b := make([]byte, 0, 64+len(detail))
 	b = append(b, `{"detail":`...)
-	b = strconv.AppendQuote(b, detail)
+	b = appendJSONString(b, detail)
 	if code != "" {
 		b = append(b, `,"code":`...)
-		b = strconv.AppendQuote(b, code)
+		b = appendJSONString(b, code)
 	}
 	return append(b, '}')
 }

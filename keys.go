@@ -323,12 +323,12 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 // keyRing holds the signing key and every verification key.
 type keyRing struct {
 	signing *Key
-	byID    map[string]*Key
-	noKID   []*Key // keys without an id: they verify tokens without a kid
+	byID    map[string][]*Key // one key per kid
+	noKID   map[string][]*Key // by algorithm: keys without an id verify tokens without a kid
 }
 
 func newKeyRing(signing *Key, verify []*Key) (*keyRing, error) {
-	r := &keyRing{signing: signing, byID: map[string]*Key{}}
+	r := &keyRing{signing: signing, byID: map[string][]*Key{}, noKID: map[string][]*Key{}}
 	all := verify
 	if signing != nil {
 		if !signing.CanSign() {
@@ -344,34 +344,31 @@ func newKeyRing(signing *Key, verify []*Key) (*keyRing, error) {
 			return nil, keyErr("nil key")
 		}
 		if k.id == "" {
-			r.noKID = append(r.noKID, k)
+			r.noKID[string(k.alg)] = append(r.noKID[string(k.alg)], k)
 			continue
 		}
 		if prev, dup := r.byID[k.id]; dup {
-			if prev == k {
+			if prev[0] == k {
 				continue
 			}
 			return nil, keyErr("two keys share kid %q", k.id)
 		}
-		r.byID[k.id] = k
+		r.byID[k.id] = []*Key{k}
 	}
 	return r, nil
 }
 
-// lookup returns the key that must verify a token with the given header alg
-// and kid, or nil. The algorithm is pinned: a key answers only for its own.
-func (r *keyRing) lookup(alg []byte, kid string, hasKID bool) *Key {
+// lookup returns the keys that may verify a token with the given header alg
+// and kid. The algorithm is pinned: a key answers only for its own. A token
+// with a kid has at most one key; one without is tried against the keys
+// without an id for that algorithm, in the order they were configured.
+func (r *keyRing) lookup(alg []byte, kid string, hasKID bool) []*Key {
 	if hasKID {
-		k := r.byID[kid]
-		if k == nil || string(alg) != string(k.alg) {
+		ks := r.byID[kid]
+		if len(ks) == 0 || string(alg) != string(ks[0].alg) {
 			return nil
 		}
-		return k
+		return ks
 	}
-	for _, k := range r.noKID {
-		if string(alg) == string(k.alg) {
-			return k
-		}
-	}
-	return nil
+	return r.noKID[string(alg)]
 }

@@ -79,7 +79,7 @@ func (a *Auth) parse(token string) (*Claims, error) {
 	if err != nil {
 		return nil, tokenErr(ErrTokenMalformed, err)
 	}
-	key, err := a.headerKey(header)
+	keys, err := a.headerKeys(header)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,15 @@ func (a *Auth) parse(token string) (*Claims, error) {
 			return nil, tokenErr(ErrTokenMalformed, errBase64)
 		}
 	}
-	if err := key.jwsVerify.Verify([]byte(token[:dot2]), sig, key.verifier); err != nil {
+	input := []byte(token[:dot2])
+	verified := false
+	for _, k := range keys {
+		if k.jwsVerify.Verify(input, sig, k.verifier) == nil {
+			verified = true
+			break
+		}
+	}
+	if !verified {
 		return nil, tokenErr(ErrTokenSignature, errBadSignature)
 	}
 	payload, err := decodeSegment(token[dot1+1 : dot2])
@@ -104,8 +112,9 @@ func (a *Auth) parse(token string) (*Claims, error) {
 	return a.decodeClaims(payload)
 }
 
-// headerKey checks the JOSE header and returns the key pinned to it.
-func (a *Auth) headerKey(header []byte) (*Key, error) {
+// headerKeys checks the JOSE header and returns the keys that may verify
+// the token.
+func (a *Auth) headerKeys(header []byte) ([]*Key, error) {
 	var (
 		r      strictjson.Reader
 		alg    []byte
@@ -144,11 +153,11 @@ func (a *Auth) headerKey(header []byte) (*Key, error) {
 	if len(alg) == 0 {
 		return nil, tokenErr(ErrTokenMalformed, errNoAlg)
 	}
-	k := a.keys.lookup(alg, kid, hasKID)
-	if k == nil {
+	keys := a.keys.lookup(alg, kid, hasKID)
+	if len(keys) == 0 {
 		return nil, tokenErr(ErrTokenUnverifiable, errUnknownKey)
 	}
-	return k, nil
+	return keys, nil
 }
 
 // decodeClaims reads the payload into Claims, refusing claims of the wrong

@@ -390,8 +390,8 @@ func scanString(data []byte, i int) (end int, escaped bool, err error) {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
-				r, n, ok := readEscapedRune(data, i)
-				if !ok || r == utf8.RuneError {
+				_, n, ok := readEscapedRune(data, i)
+				if !ok {
 					return 0, false, fail(ErrUTF8, i)
 				}
 				i += n
