@@ -324,7 +324,10 @@ func (r *Reader) skipObject(depth int) error {
 		r.pos++
 		return nil
 	}
-	var names []string
+	var (
+		names []string
+		seen  map[string]struct{}
+	)
 	for {
 		r.skipSpace()
 		start := r.pos
@@ -341,12 +344,26 @@ func (r *Reader) skipObject(depth int) error {
 		if escaped {
 			name = string(appendUnescaped(nil, raw))
 		}
-		for _, n := range names {
-			if n == name {
+		if seen != nil {
+			if _, dup := seen[name]; dup {
 				return fail(ErrDuplicate, start)
 			}
+			seen[name] = struct{}{}
+		} else {
+			for _, n := range names {
+				if n == name {
+					return fail(ErrDuplicate, start)
+				}
+			}
+			names = append(names, name)
+			// Past a few names a set keeps the check linear.
+			if len(names) > 16 {
+				seen = make(map[string]struct{}, 2*len(names))
+				for _, n := range names {
+					seen[n] = struct{}{}
+				}
+			}
 		}
-		names = append(names, name)
 		r.skipSpace()
 		if r.pos >= len(r.data) || r.data[r.pos] != ':' {
 			return fail(ErrSyntax, r.pos)
