@@ -1,0 +1,16 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gosimplejwt/simplejwt/internal/demo/adaptertest"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// TestWalkthrough runs the README walk-through against this app and the
+// net/http app, with the same configuration: the lines must be equal.
+func TestWalkthrough(t *testing.T) {
+	adaptertest.RunWalkthrough(t, newRouter)
+}
