@@ -558,3 +558,18 @@ func TestClaimsFromEmptyContext(t *testing.T) {
 		t.Fatalf("ClaimsFrom = %v, %v", c, ok)
 	}
 }
+
+// TestFailOpenNeverMints checks that fail-open covers authentication only:
+// with the store down, the refresh endpoint still refuses.
+func TestFailOpenNeverMints(t *testing.T) {
+	var reports int
+	f := newMWFixture(t, simplejwt.WithStore(failingStore{}),
+		simplejwt.WithFailOpen(func(r *http.Request, err error) { reports++ }))
+	p := f.pair(t)
+	if _, err := f.a.Refresh(context.Background(), p.Refresh); !errors.Is(err, simplejwt.ErrRevocationUnavailable) {
+		t.Fatalf("Refresh with the store down: %v", err)
+	}
+	if reports != 0 {
+		t.Fatalf("fail-open hook called %d times by the issuer", reports)
+	}
+}

@@ -369,7 +369,8 @@ func WithStore(s Store) Option {
 
 // WithFailOpen accepts tokens whose revocation state is unknown because the
 // store failed, calling report for each such request (and logging a
-// warning). Default off: such requests get 503.
+// warning). It applies to the middleware only: the token endpoints always
+// answer 503 when the store fails. Default off: such requests get 503.
 func WithFailOpen(report func(r *http.Request, err error)) Option {
 	return func(c *config) error {
 		if report == nil {
