@@ -89,7 +89,7 @@ func (a *Auth) accessFrom(rc *Claims, now time.Time) (string, error) {
 // type when accept is nil) and checks the revocation store.
 func (a *Auth) verifyStored(ctx context.Context, token string, accept []TokenType) (*Claims, time.Time, error) {
 	now := a.now()
-	c, err := a.parse(token)
+	c, err := a.parse(ctx, token)
 	if err != nil {
 		return nil, now, err
 	}
@@ -167,7 +167,7 @@ func (a *Auth) RefreshSliding(ctx context.Context, token string) (string, error)
 // (SimpleJWT: TokenVerifyView, which accepts any token_type.)
 func (a *Auth) Verify(ctx context.Context, token string) (*Claims, error) {
 	now := a.now()
-	c, err := a.parse(token)
+	c, err := a.parse(ctx, token)
 	if err != nil {
 		return nil, err
 	}

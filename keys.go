@@ -1,6 +1,7 @@
 package simplejwt
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -84,6 +85,11 @@ type Key struct {
 	jwsSigner jws.Signer
 	jwsVerify jws.Verifier
 	public    jwk.Key // public JWK for JWKS output; nil for HMAC keys
+
+	// issuer and audience, when set, replace the Auth's WithIssuer and
+	// WithAudience for tokens this key verifies (another issuer's keys).
+	issuer   string
+	audience []string
 }
 
 // ID returns the key's kid, or "" when it has none.
@@ -320,15 +326,26 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 	return a, nil
 }
 
+// keySource supplies verification keys from outside the static ring, such
+// as a remote JWKS. Implementations are safe for concurrent use.
+type keySource interface {
+	// lookup returns the keys that may verify a token with this header alg
+	// and kid, as keyRing.lookup does for the static keys.
+	lookup(ctx context.Context, alg []byte, kid string, hasKID bool) []*Key
+	// Close stops any background work.
+	Close() error
+}
+
 // keyRing holds the signing key and every verification key.
 type keyRing struct {
 	signing *Key
 	byID    map[string][]*Key // one key per kid
 	noKID   map[string][]*Key // by algorithm: keys without an id verify tokens without a kid
+	sources []keySource
 }
 
-func newKeyRing(signing *Key, verify []*Key) (*keyRing, error) {
-	r := &keyRing{signing: signing, byID: map[string][]*Key{}, noKID: map[string][]*Key{}}
+func newKeyRing(signing *Key, verify []*Key, sources []keySource) (*keyRing, error) {
+	r := &keyRing{signing: signing, byID: map[string][]*Key{}, noKID: map[string][]*Key{}, sources: sources}
 	all := verify
 	if signing != nil {
 		if !signing.CanSign() {
@@ -336,7 +353,7 @@ func newKeyRing(signing *Key, verify []*Key) (*keyRing, error) {
 		}
 		all = append([]*Key{signing}, verify...)
 	}
-	if len(all) == 0 {
+	if len(all) == 0 && len(sources) == 0 {
 		return nil, keyErr("no key configured: use WithSigningKey, WithHMACSecret or WithVerificationKeys")
 	}
 	for _, k := range all {
@@ -362,13 +379,31 @@ func newKeyRing(signing *Key, verify []*Key) (*keyRing, error) {
 // and kid. The algorithm is pinned: a key answers only for its own. A token
 // with a kid has at most one key; one without is tried against the keys
 // without an id for that algorithm, in the order they were configured.
-func (r *keyRing) lookup(alg []byte, kid string, hasKID bool) []*Key {
+// Static keys are consulted first, then the key sources.
+func (r *keyRing) lookup(ctx context.Context, alg []byte, kid string, hasKID bool) []*Key {
 	if hasKID {
-		ks := r.byID[kid]
-		if len(ks) == 0 || string(alg) != string(ks[0].alg) {
-			return nil
+		if ks := r.byID[kid]; len(ks) > 0 {
+			if string(alg) != string(ks[0].alg) {
+				return nil
+			}
+			return ks
 		}
+	} else if ks := r.noKID[string(alg)]; len(ks) > 0 {
 		return ks
 	}
-	return r.noKID[string(alg)]
+	for _, src := range r.sources {
+		if ks := src.lookup(ctx, alg, kid, hasKID); len(ks) > 0 {
+			return ks
+		}
+	}
+	return nil
+}
+
+// Close stops the key sources' background work.
+func (r *keyRing) Close() error {
+	var errs []error
+	for _, src := range r.sources {
+		errs = append(errs, src.Close())
+	}
+	return errors.Join(errs...)
 }

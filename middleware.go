@@ -155,7 +155,7 @@ func (g *Guard) Check(r *http.Request) (Result, error) {
 		return Result{}, err
 	}
 	now := a.cfg.now()
-	c, err := a.parse(tok)
+	c, err := a.parse(r.Context(), tok)
 	if err != nil {
 		return Result{}, g.annotate(err, nil)
 	}

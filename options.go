@@ -18,6 +18,7 @@ type Option func(*config) error
 type config struct {
 	signingKey *Key
 	verifyKeys []*Key
+	keySources []keySource
 
 	accessLifetime         time.Duration
 	refreshLifetime        time.Duration

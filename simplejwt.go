@@ -42,11 +42,14 @@ func New(opts ...Option) (*Auth, error) {
 	if err := cfg.validate(); err != nil {
 		errs = append(errs, err)
 	}
-	keys, err := newKeyRing(cfg.signingKey, cfg.verifyKeys)
+	keys, err := newKeyRing(cfg.signingKey, cfg.verifyKeys, cfg.keySources)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	if err := errors.Join(errs...); err != nil {
+		for _, src := range cfg.keySources {
+			src.Close()
+		}
 		return nil, fmt.Errorf("simplejwt.New: %w", err)
 	}
 	a := &Auth{cfg: cfg, keys: keys, store: cfg.store}
@@ -62,3 +65,7 @@ func New(opts ...Option) (*Auth, error) {
 
 // Store returns the revocation store in use.
 func (a *Auth) Store() Store { return a.store }
+
+// Close stops the background work of the Auth's key sources (remote JWKS
+// refreshes). It does not close the Store, which the caller owns.
+func (a *Auth) Close() error { return a.keys.Close() }

@@ -44,6 +44,7 @@ type Claims struct {
 	RefreshExpiresAt time.Time // refresh_exp of sliding tokens; zero when absent
 
 	payload []byte // the decoded JSON payload
+	key     *Key   // the key that verified the token; nil for tokens minted here
 }
 
 // Payload returns a copy of the token's JSON payload as it was signed.

@@ -1,6 +1,7 @@
 package simplejwt
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"math"
@@ -63,7 +64,7 @@ func decodeSegment(s string) ([]byte, error) {
 // parse verifies a compact JWS with the key ring and decodes its claims. It
 // checks the form, the header and the signature; it does not check times,
 // types or revocation (see validate).
-func (a *Auth) parse(token string) (*Claims, error) {
+func (a *Auth) parse(ctx context.Context, token string) (*Claims, error) {
 	if len(token) > a.cfg.maxTokenBytes {
 		return nil, tokenErr(ErrTokenMalformed, errTooLarge)
 	}
@@ -79,7 +80,7 @@ func (a *Auth) parse(token string) (*Claims, error) {
 	if err != nil {
 		return nil, tokenErr(ErrTokenMalformed, err)
 	}
-	keys, err := a.headerKeys(header)
+	keys, err := a.headerKeys(ctx, header)
 	if err != nil {
 		return nil, err
 	}
@@ -95,26 +96,31 @@ func (a *Auth) parse(token string) (*Claims, error) {
 		}
 	}
 	input := []byte(token[:dot2])
-	verified := false
+	var key *Key
 	for _, k := range keys {
 		if k.jwsVerify.Verify(input, sig, k.verifier) == nil {
-			verified = true
+			key = k
 			break
 		}
 	}
-	if !verified {
+	if key == nil {
 		return nil, tokenErr(ErrTokenSignature, errBadSignature)
 	}
 	payload, err := decodeSegment(token[dot1+1 : dot2])
 	if err != nil {
 		return nil, tokenErr(ErrTokenMalformed, err)
 	}
-	return a.decodeClaims(payload)
+	c, err := a.decodeClaims(payload)
+	if err != nil {
+		return nil, err
+	}
+	c.key = key
+	return c, nil
 }
 
 // headerKeys checks the JOSE header and returns the keys that may verify
 // the token.
-func (a *Auth) headerKeys(header []byte) ([]*Key, error) {
+func (a *Auth) headerKeys(ctx context.Context, header []byte) ([]*Key, error) {
 	var (
 		r      strictjson.Reader
 		alg    []byte
@@ -153,7 +159,7 @@ func (a *Auth) headerKeys(header []byte) ([]*Key, error) {
 	if len(alg) == 0 {
 		return nil, tokenErr(ErrTokenMalformed, errNoAlg)
 	}
-	keys := a.keys.lookup(alg, kid, hasKID)
+	keys := a.keys.lookup(ctx, alg, kid, hasKID)
 	if len(keys) == 0 {
 		return nil, tokenErr(ErrTokenUnverifiable, errUnknownKey)
 	}
@@ -265,10 +271,19 @@ func (a *Auth) validate(c *Claims, now time.Time, accept []TokenType, allowExpir
 	if !c.NotBefore.IsZero() && c.NotBefore.After(early) {
 		return tokenErr(ErrTokenNotYetValid, nil)
 	}
-	if len(cfg.audience) > 0 && !slices.ContainsFunc(c.Audience, func(s string) bool { return slices.Contains(cfg.audience, s) }) {
+	audience, issuer := cfg.audience, cfg.issuer
+	if k := c.key; k != nil {
+		if k.audience != nil {
+			audience = k.audience
+		}
+		if k.issuer != "" {
+			issuer = k.issuer
+		}
+	}
+	if len(audience) > 0 && !slices.ContainsFunc(c.Audience, func(s string) bool { return slices.Contains(audience, s) }) {
 		return tokenErr(ErrTokenAudience, nil)
 	}
-	if cfg.issuer != "" && c.Issuer != cfg.issuer {
+	if issuer != "" && c.Issuer != issuer {
 		return tokenErr(ErrTokenIssuer, nil)
 	}
 	if c.ExpiresAt.IsZero() {
