@@ -376,18 +376,35 @@ type problemError struct{ p Problem }
 
 func (e problemError) Error() string { return string(e.p.Body) }
 
-// Mount registers the token endpoints on mux under prefix (for example
-// "/api/token/"), at SimpleJWT's paths: prefix, prefix+"refresh/",
-// prefix+"sliding/", prefix+"sliding/refresh/", prefix+"verify/" and
-// prefix+"blacklist/".
-func (a *Auth) Mount(mux *http.ServeMux, prefix string) {
+// Endpoint is one token endpoint: its path and its handler.
+type Endpoint struct {
+	Path    string
+	Handler http.Handler
+}
+
+// Endpoints returns the token endpoints under prefix (for example
+// "/api/token/"), at SimpleJWT's paths: prefix (obtain pair),
+// prefix+"refresh/", prefix+"sliding/", prefix+"sliding/refresh/",
+// prefix+"verify/" and prefix+"blacklist/". Adapters register them on
+// their routers; Mount registers them on a ServeMux.
+func (a *Auth) Endpoints(prefix string) []Endpoint {
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	mux.Handle(prefix+"{$}", a.ObtainPairHandler())
-	mux.Handle(prefix+"refresh/{$}", a.RefreshHandler())
-	mux.Handle(prefix+"sliding/{$}", a.ObtainSlidingHandler())
-	mux.Handle(prefix+"sliding/refresh/{$}", a.RefreshSlidingHandler())
-	mux.Handle(prefix+"verify/{$}", a.VerifyHandler())
-	mux.Handle(prefix+"blacklist/{$}", a.BlacklistHandler())
+	return []Endpoint{
+		{prefix, a.ObtainPairHandler()},
+		{prefix + "refresh/", a.RefreshHandler()},
+		{prefix + "sliding/", a.ObtainSlidingHandler()},
+		{prefix + "sliding/refresh/", a.RefreshSlidingHandler()},
+		{prefix + "verify/", a.VerifyHandler()},
+		{prefix + "blacklist/", a.BlacklistHandler()},
+	}
+}
+
+// Mount registers the token endpoints of Endpoints(prefix) on mux, each at
+// its exact path.
+func (a *Auth) Mount(mux *http.ServeMux, prefix string) {
+	for _, e := range a.Endpoints(prefix) {
+		mux.Handle(e.Path+"{$}", e.Handler)
+	}
 }

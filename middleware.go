@@ -88,6 +88,10 @@ func (a *Auth) MustGuard(opts ...GuardOption) *Guard {
 	return g
 }
 
+// DefaultGuard returns the guard of Middleware and Check: the token types of
+// WithTokenTypes, a token required.
+func (a *Auth) DefaultGuard() *Guard { return a.guard }
+
 // Middleware authenticates requests with the Auth's default guard. See
 // Guard.Middleware.
 func (a *Auth) Middleware(next http.Handler) http.Handler { return a.guard.Middleware(next) }
@@ -126,18 +130,29 @@ func (a *Auth) ProblemFor(err error) Problem { return a.middlewareProblem(err) }
 // runs.
 func (g *Guard) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		res, err := g.Check(r)
-		if err != nil {
-			g.a.WriteError(w, r, err)
-			return
-		}
-		if res.Claims == nil {
+		if r, _, ok := g.Authenticate(w, r); ok {
 			next.ServeHTTP(w, r)
-			return
 		}
-		g.WriteRenewal(w.Header(), res)
-		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), res.Claims)))
 	})
+}
+
+// Authenticate runs Check and acts on its outcome, as the middleware does:
+// a refused request gets the error answer and ok is false; an accepted one
+// gets its renewal header, if any, and comes back with its claims in the
+// context. A request an optional guard lets through without a token comes
+// back unchanged with nil claims. Framework adapters call it and keep only
+// their own bookkeeping.
+func (g *Guard) Authenticate(w http.ResponseWriter, r *http.Request) (_ *http.Request, _ *Claims, ok bool) {
+	res, err := g.Check(r)
+	if err != nil {
+		g.a.WriteError(w, r, err)
+		return r, nil, false
+	}
+	if res.Claims == nil {
+		return r, nil, true
+	}
+	g.WriteRenewal(w.Header(), res)
+	return r.WithContext(NewContext(r.Context(), res.Claims)), res.Claims, true
 }
 
 // Check authenticates r: it extracts the token, verifies it (signature, alg

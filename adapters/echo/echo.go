@@ -12,9 +12,6 @@
 package echojwt
 
 import (
-	"net/http"
-	"strings"
-
 	"github.com/gosimplejwt/simplejwt"
 	"github.com/labstack/echo/v4"
 )
@@ -22,14 +19,6 @@ import (
 // ClaimsKey is the key under which the middleware stores the request's
 // *simplejwt.Claims in the echo.Context. Read them with Claims.
 const ClaimsKey = "github.com/gosimplejwt/simplejwt/claims"
-
-// checker is what the middleware needs of a guard: *simplejwt.Guard, or
-// *simplejwt.Auth for its default guard.
-type checker interface {
-	Check(r *http.Request) (simplejwt.Result, error)
-	WriteRenewal(h http.Header, res simplejwt.Result)
-	WriteError(w http.ResponseWriter, r *http.Request, err error)
-}
 
 // Middleware authenticates each request with g (see simplejwt.Guard.Check).
 // A refused request gets the Auth's error answer, the next handler is not
@@ -39,30 +28,25 @@ type checker interface {
 // is written to the response headers before the next handler runs. A
 // request an Optional guard lets through without a token continues without
 // claims.
-func Middleware(g *simplejwt.Guard) echo.MiddlewareFunc { return middleware(g) }
-
-// Auth is Middleware with the Auth's default guard (the token types of
-// simplejwt.WithTokenTypes, a token required).
-func Auth(a *simplejwt.Auth) echo.MiddlewareFunc { return middleware(a) }
-
-func middleware(g checker) echo.MiddlewareFunc {
+func Middleware(g *simplejwt.Guard) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			r := c.Request()
-			res, err := g.Check(r)
-			if err != nil {
-				g.WriteError(c.Response(), r, err)
+			r, claims, ok := g.Authenticate(c.Response(), c.Request())
+			if !ok {
 				return nil
 			}
-			if res.Claims != nil {
-				g.WriteRenewal(c.Response().Header(), res)
-				c.Set(ClaimsKey, res.Claims)
-				c.SetRequest(r.WithContext(simplejwt.NewContext(r.Context(), res.Claims)))
+			if claims != nil {
+				c.Set(ClaimsKey, claims)
+				c.SetRequest(r)
 			}
 			return next(c)
 		}
 	}
 }
+
+// Auth is Middleware with the Auth's default guard (the token types of
+// simplejwt.WithTokenTypes, a token required).
+func Auth(a *simplejwt.Auth) echo.MiddlewareFunc { return Middleware(a.DefaultGuard()) }
 
 // Claims returns the claims the middleware stored in c.
 func Claims(c echo.Context) (*simplejwt.Claims, bool) {
@@ -82,20 +66,7 @@ type Router interface {
 // every method, so that the endpoints answer OPTIONS and refuse other
 // methods than POST exactly as under net/http.
 func Mount(r Router, prefix string, a *simplejwt.Auth) {
-	if !strings.HasSuffix(prefix, "/") {
-		prefix += "/"
-	}
-	for _, e := range []struct {
-		path string
-		h    http.Handler
-	}{
-		{"", a.ObtainPairHandler()},
-		{"refresh/", a.RefreshHandler()},
-		{"sliding/", a.ObtainSlidingHandler()},
-		{"sliding/refresh/", a.RefreshSlidingHandler()},
-		{"verify/", a.VerifyHandler()},
-		{"blacklist/", a.BlacklistHandler()},
-	} {
-		r.Any(prefix+e.path, echo.WrapHandler(e.h))
+	for _, e := range a.Endpoints(prefix) {
+		r.Any(e.Path, echo.WrapHandler(e.Handler))
 	}
 }

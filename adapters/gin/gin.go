@@ -12,9 +12,6 @@
 package ginjwt
 
 import (
-	"net/http"
-	"strings"
-
 	"github.com/gin-gonic/gin"
 	"github.com/gosimplejwt/simplejwt"
 )
@@ -23,14 +20,6 @@ import (
 // *simplejwt.Claims in the gin.Context. Read them with Claims.
 const ClaimsKey = "github.com/gosimplejwt/simplejwt/claims"
 
-// checker is what the middleware needs of a guard: *simplejwt.Guard, or
-// *simplejwt.Auth for its default guard.
-type checker interface {
-	Check(r *http.Request) (simplejwt.Result, error)
-	WriteRenewal(h http.Header, res simplejwt.Result)
-	WriteError(w http.ResponseWriter, r *http.Request, err error)
-}
-
 // Middleware authenticates each request with g (see simplejwt.Guard.Check).
 // A refused request gets the Auth's error answer and the chain is aborted.
 // An accepted one continues with its claims in the gin.Context (Claims) and
@@ -38,28 +27,24 @@ type checker interface {
 // is written to the response headers before the next handler runs. A
 // request an Optional guard lets through without a token continues without
 // claims.
-func Middleware(g *simplejwt.Guard) gin.HandlerFunc { return middleware(g) }
-
-// Auth is Middleware with the Auth's default guard (the token types of
-// simplejwt.WithTokenTypes, a token required).
-func Auth(a *simplejwt.Auth) gin.HandlerFunc { return middleware(a) }
-
-func middleware(g checker) gin.HandlerFunc {
+func Middleware(g *simplejwt.Guard) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		res, err := g.Check(c.Request)
-		if err != nil {
-			g.WriteError(c.Writer, c.Request, err)
+		r, claims, ok := g.Authenticate(c.Writer, c.Request)
+		if !ok {
 			c.Abort()
 			return
 		}
-		if res.Claims != nil {
-			g.WriteRenewal(c.Writer.Header(), res)
-			c.Set(ClaimsKey, res.Claims)
-			c.Request = c.Request.WithContext(simplejwt.NewContext(c.Request.Context(), res.Claims))
+		if claims != nil {
+			c.Set(ClaimsKey, claims)
+			c.Request = r
 		}
 		c.Next()
 	}
 }
+
+// Auth is Middleware with the Auth's default guard (the token types of
+// simplejwt.WithTokenTypes, a token required).
+func Auth(a *simplejwt.Auth) gin.HandlerFunc { return Middleware(a.DefaultGuard()) }
 
 // Claims returns the claims the middleware stored in c.
 func Claims(c *gin.Context) (*simplejwt.Claims, bool) {
@@ -78,20 +63,7 @@ func Claims(c *gin.Context) (*simplejwt.Claims, bool) {
 // every method, so that the endpoints answer OPTIONS and refuse other
 // methods than POST exactly as under net/http.
 func Mount(r gin.IRoutes, prefix string, a *simplejwt.Auth) {
-	if !strings.HasSuffix(prefix, "/") {
-		prefix += "/"
-	}
-	for _, e := range []struct {
-		path string
-		h    http.Handler
-	}{
-		{"", a.ObtainPairHandler()},
-		{"refresh/", a.RefreshHandler()},
-		{"sliding/", a.ObtainSlidingHandler()},
-		{"sliding/refresh/", a.RefreshSlidingHandler()},
-		{"verify/", a.VerifyHandler()},
-		{"blacklist/", a.BlacklistHandler()},
-	} {
-		r.Any(prefix+e.path, gin.WrapH(e.h))
+	for _, e := range a.Endpoints(prefix) {
+		r.Any(e.Path, gin.WrapH(e.Handler))
 	}
 }
