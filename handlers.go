@@ -40,6 +40,9 @@ type endpoint struct {
 	// verify marks the verify endpoint, which reports a revoked token as a
 	// field error, as SimpleJWT's TokenVerifySerializer does.
 	verify bool
+	// authHeader lets the token come from the Authorization header when the
+	// body has no "token" field.
+	authHeader bool
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -61,6 +64,11 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p != nil {
 		writeProblem(w, *p)
 		return
+	}
+	if _, ok := fields["token"]; !ok && e.authHeader {
+		if tok, _, err := e.a.extract(r); err == nil {
+			fields["token"] = tok
+		}
 	}
 	if p := requireFields(fields, e.fields); p != nil {
 		writeProblem(w, *p)
@@ -371,6 +379,34 @@ func (a *Auth) BlacklistHandler() http.Handler {
 		}}
 }
 
+// LogoutAllHandler serves POST {"token"} (or the token in the
+// Authorization header) -> {} and revokes every token of the token's user
+// issued until now, on every device ("log out everywhere"). The token may
+// be an access, refresh or sliding token; it must be valid and not revoked.
+// SimpleJWT has no such endpoint.
+func (a *Auth) LogoutAllHandler() http.Handler {
+	return &endpoint{a: a, authHeader: true,
+		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+			name := "token"
+			if _, ok := f[name]; !ok {
+				if _, ok := f["refresh"]; ok {
+					name = "refresh"
+				}
+			}
+			if p := requireFields(f, []string{name}); p != nil {
+				return nil, problemError{*p}
+			}
+			c, _, err := a.verifyStored(ctx, f[name], []TokenType{Access, Refresh, Sliding})
+			if err != nil {
+				return nil, err
+			}
+			if err := a.LogoutAll(ctx, c.UserID); err != nil {
+				return nil, err
+			}
+			return bodyEmpty, nil
+		}}
+}
+
 // problemError carries a ready answer out of a serve function.
 type problemError struct{ p Problem }
 
@@ -385,7 +421,8 @@ type Endpoint struct {
 // Endpoints returns the token endpoints under prefix (for example
 // "/api/token/"), at SimpleJWT's paths: prefix (obtain pair),
 // prefix+"refresh/", prefix+"sliding/", prefix+"sliding/refresh/",
-// prefix+"verify/" and prefix+"blacklist/". Adapters register them on
+// prefix+"verify/", prefix+"blacklist/", and beyond SimpleJWT
+// prefix+"logout-all/". Adapters register them on
 // their routers; Mount registers them on a ServeMux.
 func (a *Auth) Endpoints(prefix string) []Endpoint {
 	if !strings.HasSuffix(prefix, "/") {
@@ -398,6 +435,7 @@ func (a *Auth) Endpoints(prefix string) []Endpoint {
 		{prefix + "sliding/refresh/", a.RefreshSlidingHandler()},
 		{prefix + "verify/", a.VerifyHandler()},
 		{prefix + "blacklist/", a.BlacklistHandler()},
+		{prefix + "logout-all/", a.LogoutAllHandler()},
 	}
 }
 

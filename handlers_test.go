@@ -3,6 +3,7 @@ package simplejwt_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -108,7 +109,8 @@ func TestObtainWithoutAuthenticator(t *testing.T) {
 }
 
 // TestRotationConcurrent refreshes one refresh token from many goroutines
-// with rotation and blacklist-after-rotation: exactly one gets a new pair.
+// with rotation and blacklist-after-rotation: exactly one gets a new pair,
+// and the others, presenting a rotated token, revoke the session.
 func TestRotationConcurrent(t *testing.T) {
 	a, h := endpointServer(t, simplejwt.WithRotateRefreshTokens(true), simplejwt.WithBlacklistAfterRotation(true))
 	p, err := a.ObtainPair(context.Background(), simplejwt.User{ID: "1"})
@@ -143,7 +145,12 @@ func TestRotationConcurrent(t *testing.T) {
 	if err := json.Unmarshal([]byte(winner), &pair); err != nil || pair.Access == "" || pair.Refresh == "" {
 		t.Fatalf("winner body %s", winner)
 	}
-	if _, err := a.Refresh(context.Background(), pair.Refresh); err != nil {
-		t.Fatalf("the rotated refresh token: %v", err)
+	// The losers presented a rotated token: reuse detection revoked the
+	// session, the winner's new tokens included.
+	if _, err := a.Refresh(context.Background(), pair.Refresh); !errors.Is(err, simplejwt.ErrTokenRevoked) {
+		t.Fatalf("the rotated refresh token after reuse: %v, want ErrTokenRevoked", err)
+	}
+	if _, err := a.Verify(context.Background(), pair.Access); !errors.Is(err, simplejwt.ErrTokenRevoked) {
+		t.Fatalf("the new access token after reuse: %v, want ErrTokenRevoked", err)
 	}
 }

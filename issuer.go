@@ -42,7 +42,7 @@ func (a *Auth) ObtainPair(ctx context.Context, u User) (Pair, error) {
 	if err != nil {
 		return Pair{}, err
 	}
-	return Pair{Access: access, Refresh: refresh}, nil
+	return Pair{Access: access, Refresh: refresh}, a.touchSession(ctx, rc, now, true)
 }
 
 // ObtainSliding mints a sliding token for u, its own session. (SimpleJWT:
@@ -52,7 +52,7 @@ func (a *Auth) ObtainSliding(ctx context.Context, u User) (string, error) {
 		return "", errors.New("simplejwt: ObtainSliding: user has no ID")
 	}
 	now := a.now()
-	tok, _, err := a.sign(&mint{
+	tok, c, err := a.sign(&mint{
 		typ:        Sliding,
 		iat:        now,
 		exp:        now.Add(a.cfg.slidingLifetime),
@@ -62,7 +62,10 @@ func (a *Auth) ObtainSliding(ctx context.Context, u User) (string, error) {
 		sessionID:  a.newSession(),
 		custom:     u.Claims,
 	})
-	return tok, err
+	if err != nil {
+		return "", err
+	}
+	return tok, a.touchSession(ctx, c, now, true)
 }
 
 func (a *Auth) newSession() string {
@@ -100,34 +103,50 @@ func (a *Auth) verifyStored(ctx context.Context, token string, accept []TokenTyp
 		return nil, now, tokenErr(ErrTokenNoUser, nil)
 	}
 	if err := a.checkRevoked(ctx, c, nil); err != nil {
-		return nil, now, err
+		return c, now, err
 	}
 	return c, now, nil
 }
 
 // Refresh exchanges a refresh token for a new access token. With
-// WithRotateRefreshTokens it also returns a new refresh token; with
-// WithBlacklistAfterRotation the old one is consumed atomically, so that of
-// concurrent refreshes with one token exactly one succeeds. (SimpleJWT:
+// WithRotateRefreshTokens it also returns a new refresh token of the same
+// session. With WithBlacklistAfterRotation the old one is consumed
+// atomically, so that of concurrent refreshes with one token exactly one
+// succeeds, and a rotated token presented again revokes its whole session
+// (reuse detection; see WithRotationGracePeriod). (SimpleJWT:
 // TokenRefreshView.)
 func (a *Auth) Refresh(ctx context.Context, refreshToken string) (Pair, error) {
 	c, now, err := a.verifyStored(ctx, refreshToken, []TokenType{Refresh})
 	if err != nil {
+		if a.detectsReuse() && errors.Is(err, errJTIRevoked) {
+			return a.reused(ctx, c, now, time.Time{}, false)
+		}
 		return Pair{}, err
 	}
 	if !a.cfg.rotateRefresh {
 		access, err := a.accessFrom(c, now)
-		return Pair{Access: access}, err
+		if err != nil {
+			return Pair{}, err
+		}
+		return Pair{Access: access}, a.touchSession(ctx, c, now, false)
 	}
-	if a.cfg.blacklistAfterRotation {
-		first, _, err := a.store.Consume(ctx, c.ref(), now, a.tokenEnd(c))
+	if a.detectsReuse() {
+		first, firstAt, err := a.store.Consume(ctx, c.ref(), now, a.tokenEnd(c))
 		if err != nil {
 			return Pair{}, &StoreError{Err: err}
 		}
 		if !first {
-			return Pair{}, tokenErr(ErrTokenRevoked, errors.New("refresh token already rotated"))
+			return a.reused(ctx, c, now, firstAt, true)
 		}
 	}
+	return a.rotate(ctx, c, now)
+}
+
+func (a *Auth) detectsReuse() bool { return a.cfg.rotateRefresh && a.cfg.blacklistAfterRotation }
+
+// rotate mints a new refresh token copying c's claims (session included)
+// and an access token from it.
+func (a *Auth) rotate(ctx context.Context, c *Claims, now time.Time) (Pair, error) {
 	refresh, rc, err := a.sign(&mint{
 		typ:  Refresh,
 		iat:  now,
@@ -142,7 +161,49 @@ func (a *Auth) Refresh(ctx context.Context, refreshToken string) (Pair, error) {
 	if err != nil {
 		return Pair{}, err
 	}
-	return Pair{Access: access, Refresh: refresh}, nil
+	return Pair{Access: access, Refresh: refresh}, a.touchSession(ctx, rc, now, false)
+}
+
+// reused handles a refresh token whose jti is already consumed or revoked.
+// A token revoked by rotation within the grace period may be retried once;
+// otherwise the token is taken as stolen and its session is revoked. known
+// says whether firstAt, the time of the rotation, is already known.
+func (a *Auth) reused(ctx context.Context, c *Claims, now, firstAt time.Time, known bool) (Pair, error) {
+	if !known {
+		// The entry exists, so this consume only reads it.
+		first, at, err := a.store.Consume(ctx, c.ref(), now, a.tokenEnd(c))
+		if err != nil {
+			return Pair{}, &StoreError{Err: err}
+		}
+		if first {
+			// It expired between the two reads: nothing was rotated.
+			return Pair{}, tokenErr(ErrTokenRevoked, errJTIRevoked)
+		}
+		firstAt = at
+	}
+	if firstAt.IsZero() {
+		// Blacklisted, not rotated: the session was revoked with it.
+		return Pair{}, tokenErr(ErrTokenRevoked, errJTIRevoked)
+	}
+	if g := a.cfg.rotationGrace; g > 0 && now.Sub(firstAt) <= g {
+		retry := c.ref()
+		retry.TokenID += ":retry"
+		first, _, err := a.store.Consume(ctx, retry, now, a.tokenEnd(c))
+		if err != nil {
+			return Pair{}, &StoreError{Err: err}
+		}
+		if first {
+			return a.rotate(ctx, c, now)
+		}
+	}
+	if c.SessionID != "" {
+		if err := a.revokeSession(ctx, c.UserID, c.SessionID, a.sessionEnd(c, now)); err != nil {
+			return Pair{}, err
+		}
+		a.cfg.logger.Warn("simplejwt: rotated refresh token presented again; session revoked",
+			"user", c.UserID, "sid", c.SessionID, "jti", c.ID)
+	}
+	return Pair{}, tokenErr(ErrTokenRevoked, errReused)
 }
 
 // RefreshSliding renews a sliding token that is still valid and whose
@@ -160,7 +221,10 @@ func (a *Auth) RefreshSliding(ctx context.Context, token string) (string, error)
 		return "", tokenErr(ErrRefreshExpired, nil)
 	}
 	tok, _, err := a.renew(c, now)
-	return tok, err
+	if err != nil {
+		return "", err
+	}
+	return tok, a.touchSession(ctx, c, now, false)
 }
 
 // Verify reports whether token is valid, whatever its type, and not revoked.
@@ -208,7 +272,20 @@ func (a *Auth) revoke(ctx context.Context, c *Claims, now time.Time) error {
 	if err := a.store.Revoke(ctx, revs...); err != nil {
 		return &StoreError{Err: err}
 	}
+	if len(revs) > 1 {
+		return a.forgetSession(ctx, c.UserID, c.SessionID)
+	}
 	return nil
+}
+
+// revokeSession revokes every token of one session until `until` and drops
+// it from the user's session list.
+func (a *Auth) revokeSession(ctx context.Context, userID, sessionID string, until time.Time) error {
+	err := a.store.Revoke(ctx, Revocation{Kind: RevokeSession, UserID: userID, ID: sessionID, Until: until})
+	if err != nil {
+		return &StoreError{Err: err}
+	}
+	return a.forgetSession(ctx, userID, sessionID)
 }
 
 // LogoutAll revokes every token of the user issued before now, on every
@@ -219,15 +296,25 @@ func (a *Auth) LogoutAll(ctx context.Context, userID string) error {
 		return errors.New("simplejwt: LogoutAll: empty user id")
 	}
 	now := a.now()
-	longest := max(a.cfg.refreshLifetime+a.cfg.accessLifetime, a.cfg.slidingRefreshLifetime, a.cfg.accessLifetime)
 	err := a.store.Revoke(ctx, Revocation{
 		Kind:   RevokeUser,
 		UserID: userID,
 		Cutoff: now,
-		Until:  now.Add(longest + a.cfg.leeway + time.Second),
+		Until:  now.Add(a.longestLifetime() + a.cfg.leeway + time.Second),
 	})
 	if err != nil {
 		return &StoreError{Err: err}
+	}
+	if ss, ok := a.store.(SessionStore); ok {
+		list, err := ss.Sessions(ctx, userID)
+		if err != nil {
+			return &StoreError{Err: err}
+		}
+		for _, s := range list {
+			if err := ss.ForgetSession(ctx, userID, s.ID); err != nil {
+				return &StoreError{Err: err}
+			}
+		}
 	}
 	return nil
 }
@@ -260,4 +347,78 @@ func (a *Auth) sessionEnd(c *Claims, now time.Time) time.Time {
 
 func (c *Claims) ref() TokenRef {
 	return TokenRef{UserID: c.UserID, TokenID: c.ID, SessionID: c.SessionID}
+}
+
+// ErrSessionsUnsupported means the Store keeps no session list (it does not
+// implement SessionStore).
+var ErrSessionsUnsupported = errors.New("simplejwt: the store keeps no session list")
+
+// touchSession records c's session in the store's session list, when the
+// store keeps one and the token has a session.
+func (a *Auth) touchSession(ctx context.Context, c *Claims, now time.Time, created bool) error {
+	ss, ok := a.store.(SessionStore)
+	if !ok || c.SessionID == "" {
+		return nil
+	}
+	s := Session{ID: c.SessionID, UserID: c.UserID, Created: now, LastRefreshed: now, Expires: a.sessionEnd(c, now)}
+	if !created {
+		// The store keeps the first Created.
+		s.Created = time.Time{}
+	}
+	if err := ss.TouchSession(ctx, s); err != nil {
+		return &StoreError{Err: err}
+	}
+	return nil
+}
+
+func (a *Auth) forgetSession(ctx context.Context, userID, sessionID string) error {
+	if ss, ok := a.store.(SessionStore); ok {
+		if err := ss.ForgetSession(ctx, userID, sessionID); err != nil {
+			return &StoreError{Err: err}
+		}
+	}
+	return nil
+}
+
+// Sessions lists the user's live sessions (logins), oldest first.
+func (a *Auth) Sessions(ctx context.Context, userID string) ([]Session, error) {
+	ss, ok := a.store.(SessionStore)
+	if !ok {
+		return nil, ErrSessionsUnsupported
+	}
+	list, err := ss.Sessions(ctx, userID)
+	if err != nil {
+		return nil, &StoreError{Err: err}
+	}
+	return list, nil
+}
+
+// RevokeSession revokes every token of one of the user's sessions, access
+// tokens included, and drops it from the session list. Revoking an unknown
+// session is not an error: its entry lives as long as the longest token
+// could.
+func (a *Auth) RevokeSession(ctx context.Context, userID, sessionID string) error {
+	if userID == "" || sessionID == "" {
+		return errors.New("simplejwt: RevokeSession: empty user or session id")
+	}
+	now := a.now()
+	until := now.Add(a.longestLifetime() + a.cfg.leeway + time.Second)
+	if ss, ok := a.store.(SessionStore); ok {
+		list, err := ss.Sessions(ctx, userID)
+		if err != nil {
+			return &StoreError{Err: err}
+		}
+		for _, s := range list {
+			if s.ID == sessionID {
+				until = s.Expires
+			}
+		}
+	}
+	return a.revokeSession(ctx, userID, sessionID, until)
+}
+
+// longestLifetime is how long after its minting any token can still be
+// used, renewals and access tokens from the last refresh included.
+func (a *Auth) longestLifetime() time.Duration {
+	return max(a.cfg.refreshLifetime+a.cfg.accessLifetime, a.cfg.slidingRefreshLifetime, a.cfg.accessLifetime)
 }

@@ -193,6 +193,8 @@ func (g *Guard) Check(r *http.Request) (Result, error) {
 			// client nothing but a later renewal.
 			a.cfg.logger.Error("simplejwt: sliding renewal failed", "jti", c.ID, "err", err)
 			res.Renewed, res.RenewedClaims = "", nil
+		} else if err := a.touchSession(r.Context(), c, now, false); err != nil {
+			a.cfg.logger.Warn("simplejwt: session list not updated", "sid", c.SessionID, "err", err)
 		}
 	}
 	return res, nil
@@ -302,16 +304,26 @@ func (a *Auth) checkRevoked(ctx context.Context, c *Claims, r *http.Request) err
 		}
 		return &StoreError{Err: err}
 	}
+	// The jti comes last: a refresh token revoked by rotation alone is told
+	// apart from one whose login was revoked too.
 	switch {
-	case st.TokenRevoked:
-		return tokenErr(ErrTokenRevoked, errors.New("jti revoked"))
 	case st.SessionRevoked:
-		return tokenErr(ErrTokenRevoked, errors.New("session revoked"))
+		return tokenErr(ErrTokenRevoked, errSessionRevoked)
 	case !st.Cutoff.IsZero() && (c.IssuedAt.IsZero() || c.IssuedAt.Before(st.Cutoff)):
-		return tokenErr(ErrTokenRevoked, errors.New("issued before the user's cutoff"))
+		return tokenErr(ErrTokenRevoked, errCutoff)
+	case st.TokenRevoked:
+		return tokenErr(ErrTokenRevoked, errJTIRevoked)
 	}
 	return nil
 }
+
+// Details of ErrTokenRevoked.
+var (
+	errJTIRevoked     = errors.New("jti revoked")
+	errSessionRevoked = errors.New("session revoked")
+	errCutoff         = errors.New("issued before the user's cutoff")
+	errReused         = errors.New("rotated refresh token presented again: session revoked")
+)
 
 // extract finds the token: the Authorization header first, then the cookie
 // and the query parameter when configured. It never reads the body.

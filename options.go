@@ -45,6 +45,7 @@ type config struct {
 
 	rotateRefresh          bool
 	blacklistAfterRotation bool
+	rotationGrace          time.Duration
 
 	store    Store
 	failOpen func(*http.Request, error)
@@ -353,6 +354,22 @@ func WithRotateRefreshTokens(on bool) Option {
 // one succeeds. Default off (SimpleJWT: BLACKLIST_AFTER_ROTATION).
 func WithBlacklistAfterRotation(on bool) Option {
 	return func(c *config) error { c.blacklistAfterRotation = on; return nil }
+}
+
+// WithRotationGracePeriod lets a refresh token that was just rotated be
+// presented once more within d, so that a client that lost the response can
+// retry: the retry gets a new pair. Any other use of a rotated refresh token
+// is taken as theft (OAuth 2.0 Security BCP, reuse detection) and revokes
+// the token's whole session. It applies with WithRotateRefreshTokens and
+// WithBlacklistAfterRotation. Default 0: no retry.
+func WithRotationGracePeriod(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 || d > time.Minute {
+			return fmt.Errorf("WithRotationGracePeriod: must be between 0 and 1m, got %v", d)
+		}
+		c.rotationGrace = d
+		return nil
+	}
 }
 
 // WithStore sets the revocation store consulted on every request. Default: a

@@ -212,3 +212,30 @@ func (q *expiryQueue) Pop() any {
 	*q = old[:len(old)-1]
 	return it
 }
+
+// Session describes one login: the refresh-token family or the sliding
+// token that carries one session id.
+type Session struct {
+	ID            string
+	UserID        string
+	Created       time.Time
+	LastRefreshed time.Time
+	// Expires is when the session's last token can no longer be used.
+	Expires time.Time
+}
+
+// SessionStore is implemented by stores that also keep the list of each
+// user's live sessions. It is optional: with a Store that does not
+// implement it, Auth.Sessions reports ErrSessionsUnsupported.
+// Implementations drop expired sessions as they write, so a user's list
+// never grows past the sessions still live.
+type SessionStore interface {
+	// TouchSession records s, creating it or updating its LastRefreshed
+	// and Expires (Created is kept from the first record).
+	TouchSession(ctx context.Context, s Session) error
+	// Sessions lists the user's live sessions, oldest first.
+	Sessions(ctx context.Context, userID string) ([]Session, error)
+	// ForgetSession removes one session from the user's list. Forgetting an
+	// unknown session is not an error.
+	ForgetSession(ctx context.Context, userID, sessionID string) error
+}
