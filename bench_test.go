@@ -45,13 +45,52 @@ func benchServe(b *testing.B, h http.Handler, r *http.Request, renewHeader bool)
 	}
 }
 
+// BenchmarkMiddlewareAccess measures an access token through the middleware
+// with the in-memory store: cold (the verified-token cache off, so every
+// request decodes and verifies) and warm (the token is cached).
 func BenchmarkMiddlewareAccess(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		cache int
+	}{{"cold", 0}, {"warm", 10000}} {
+		b.Run(bc.name, func(b *testing.B) {
+			a := newTestAuth(b, newFakeClock(t0), simplejwt.WithVerifiedTokenCache(bc.cache))
+			p, err := a.ObtainPair(context.Background(), simplejwt.User{ID: "1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchServe(b, a.Middleware(benchHandler), benchRequest(p.Access), false)
+		})
+	}
+}
+
+// BenchmarkMiddlewareAccessParallel is the warm path from every core.
+func BenchmarkMiddlewareAccessParallel(b *testing.B) {
 	a := newTestAuth(b, newFakeClock(t0))
 	p, err := a.ObtainPair(context.Background(), simplejwt.User{ID: "1"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchServe(b, a.Middleware(benchHandler), benchRequest(p.Access), false)
+	h := a.Middleware(benchHandler)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		r := benchRequest(p.Access)
+		w := &nopWriter{h: http.Header{}}
+		for pb.Next() {
+			h.ServeHTTP(w, r)
+		}
+	})
+}
+
+// BenchmarkNoAuth is the ceiling: the same request and handler without
+// authentication.
+func BenchmarkNoAuth(b *testing.B) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			panic("no header")
+		}
+	})
+	benchServe(b, h, benchRequest("x"), false)
 }
 
 func BenchmarkMiddlewareSliding(b *testing.B) {

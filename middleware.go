@@ -170,9 +170,17 @@ func (g *Guard) Check(r *http.Request) (Result, error) {
 		return Result{}, err
 	}
 	now := a.cfg.now()
-	c, err := a.parse(r.Context(), tok)
-	if err != nil {
-		return Result{}, g.annotate(err, nil)
+	var (
+		c      *Claims
+		cached bool
+	)
+	if a.cache != nil {
+		c, cached = a.cache.get(tok, now)
+	}
+	if !cached {
+		if c, err = a.parse(r.Context(), tok); err != nil {
+			return Result{}, g.annotate(err, nil)
+		}
 	}
 	renewExpired := a.cfg.renewExpired && c.Type == Sliding && slices.Contains(g.accept, Sliding) &&
 		!c.RefreshExpiresAt.IsZero() && c.RefreshExpiresAt.After(now)
@@ -181,6 +189,10 @@ func (g *Guard) Check(r *http.Request) (Result, error) {
 	}
 	if c.UserID == "" {
 		return Result{}, g.annotate(tokenErr(ErrTokenNoUser, nil), c)
+	}
+	if !cached && a.cache != nil {
+		keep := *c
+		a.cache.put(tok, &keep, now)
 	}
 	if err := a.checkRevoked(r.Context(), c, r); err != nil {
 		return Result{}, g.annotate(err, c)

@@ -38,6 +38,7 @@ type config struct {
 	cookieName    string
 	queryParam    string
 	maxTokenBytes int
+	cacheEntries  int
 
 	renewHeader    string
 	renewThreshold time.Duration
@@ -73,6 +74,7 @@ func defaultConfig() config {
 		headerName:             "Authorization",
 		headerTypes:            []string{"Bearer"},
 		maxTokenBytes:          4096,
+		cacheEntries:           10000,
 		renewHeader:            "Refreshed-Token",
 		now:                    time.Now,
 		realm:                  "api",
@@ -305,6 +307,21 @@ func WithMaxTokenBytes(n int) Option {
 			return fmt.Errorf("WithMaxTokenBytes: must be between 64 and 1 MiB, got %d", n)
 		}
 		c.maxTokenBytes = n
+		return nil
+	}
+}
+
+// WithVerifiedTokenCache sets how many verified tokens the middleware
+// remembers, so that a token seen before skips decoding and signature
+// checking until its exp; time, type and revocation checks still run on
+// every request. The cache is keyed on the whole token, signature included,
+// and its memory is bounded by n entries. Default 10,000; 0 turns it off.
+func WithVerifiedTokenCache(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > 10_000_000 {
+			return fmt.Errorf("WithVerifiedTokenCache: must be between 0 and 10,000,000, got %d", n)
+		}
+		c.cacheEntries = n
 		return nil
 	}
 }

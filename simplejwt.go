@@ -21,7 +21,8 @@ type Auth struct {
 	keys          *keyRing
 	signingHeader []byte
 	store         Store
-	guard         *Guard // the default guard of Middleware and Check
+	guard         *Guard      // the default guard of Middleware and Check
+	cache         *tokenCache // verified tokens; nil when turned off
 }
 
 // New returns an Auth configured by opts. It checks the whole configuration
@@ -52,7 +53,7 @@ func New(opts ...Option) (*Auth, error) {
 		}
 		return nil, fmt.Errorf("simplejwt.New: %w", err)
 	}
-	a := &Auth{cfg: cfg, keys: keys, store: cfg.store}
+	a := &Auth{cfg: cfg, keys: keys, store: cfg.store, cache: newTokenCache(cfg.cacheEntries)}
 	if keys.signing != nil {
 		a.signingHeader = encodeHeader(keys.signing)
 	}
