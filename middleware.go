@@ -161,6 +161,21 @@ func (g *Guard) Authenticate(w http.ResponseWriter, r *http.Request) (_ *http.Re
 // due for renewal. It writes nothing; errors match the package's sentinels
 // and map to HTTP answers through Auth.WriteError.
 func (g *Guard) Check(r *http.Request) (Result, error) {
+	res, err := g.check(r)
+	if h := g.a.cfg.hooks; h.Authenticated != nil {
+		outcome := OutcomeOf(err)
+		if err == nil && res.Claims == nil {
+			outcome = OutcomeMissing
+		}
+		h.Authenticated(r, outcome, err)
+	}
+	if h := g.a.cfg.hooks.Renewed; h != nil && res.Renewed != "" {
+		h(r, res.RenewedClaims)
+	}
+	return res, err
+}
+
+func (g *Guard) check(r *http.Request) (Result, error) {
 	a := g.a
 	tok, src, err := a.extract(r)
 	if err != nil {
@@ -306,12 +321,23 @@ func (a *Auth) renew(c *Claims, now time.Time) (string, *Claims, error) {
 // authenticated, is not nil: the token endpoints always fail closed, so an
 // outage never mints tokens from revoked credentials.
 func (a *Auth) checkRevoked(ctx context.Context, c *Claims, r *http.Request) error {
+	var start time.Time
+	hook := a.cfg.hooks.StoreLookup
+	if hook != nil && r != nil {
+		start = time.Now()
+	}
 	st, err := a.store.Lookup(ctx, c.ref())
+	if !start.IsZero() {
+		hook(time.Since(start), err)
+	}
 	if err != nil {
 		if a.cfg.failOpen != nil && r != nil {
 			a.cfg.logger.Warn("simplejwt: revocation store failed; accepting token (fail-open)",
 				"jti", c.ID, "user", c.UserID, "err", err)
 			a.cfg.failOpen(r, err)
+			if h := a.cfg.hooks.FailedOpen; h != nil {
+				h(r, err)
+			}
 			return nil
 		}
 		return &StoreError{Err: err}

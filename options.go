@@ -50,6 +50,7 @@ type config struct {
 
 	store    Store
 	failOpen func(*http.Request, error)
+	hooks    Hooks
 
 	now           func() time.Time
 	errorWriter   ErrorWriter
