@@ -190,6 +190,10 @@ func (a *Auth) middlewareProblem(err error) Problem {
 		return Problem{http.StatusUnauthorized, realm + `, error="invalid_request"`, bodyBadHeader}
 	case errors.Is(err, ErrRevocationUnavailable):
 		return Problem{http.StatusServiceUnavailable, "", bodyUnavailable}
+	case errors.Is(err, ErrCSRF):
+		return Problem{http.StatusForbidden, "", bodyCSRF}
+	case errors.Is(err, ErrCrossOrigin):
+		return Problem{http.StatusForbidden, "", bodyCrossOrigin}
 	case errors.Is(err, ErrUserNotFound):
 		return Problem{http.StatusUnauthorized, invalidToken(realm, "User not found"), bodyUserNotFound}
 	case errors.Is(err, ErrUserInactive):

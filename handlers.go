@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gosimplejwt/simplejwt/internal/strictjson"
 )
@@ -32,17 +33,38 @@ var (
 )
 
 // endpoint is one token endpoint: the fields it requires and what it does
-// with them. serve returns the JSON body of a 200 answer.
+// with them.
 type endpoint struct {
 	a      *Auth
 	fields []string
-	serve  func(ctx context.Context, f map[string]string) ([]byte, error)
+	serve  func(ctx context.Context, f map[string]string) (issued, error)
+	// cookies lists, in cookie mode, the fields that may come from a cookie
+	// when the body lacks them: field name, then whether it is the refresh
+	// cookie (else the access cookie).
+	cookies []cookieField
 	// verify marks the verify endpoint, which reports a revoked token as a
 	// field error, as SimpleJWT's TokenVerifySerializer does.
 	verify bool
 	// authHeader lets the token come from the Authorization header when the
 	// body has no "token" field.
 	authHeader bool
+}
+
+type cookieField struct {
+	field   string
+	refresh bool
+}
+
+// issued is what an endpoint answers with: the 200 body and, for cookie
+// mode, the tokens it minted.
+type issued struct {
+	body       []byte
+	access     string // access or sliding token
+	accessExp  time.Time
+	refresh    string
+	refreshExp time.Time
+	login      bool // a new login: a new CSRF token too
+	clear      bool // logged out: clear the cookies
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,26 +82,74 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Set("Cache-Control", "no-store")
-	fields, p := e.a.readFields(w, r)
+	a := e.a
+	cookieMode := a.cfg.cookies != nil
+	if cookieMode {
+		// Cross-origin posts never reach a token endpoint in cookie mode.
+		if err := a.cfg.crossOrigin.Check(r); err != nil {
+			writeProblem(w, e.problem(ErrCrossOrigin))
+			return
+		}
+	}
+	fields, p := a.readFields(w, r)
 	if p != nil {
 		writeProblem(w, *p)
 		return
 	}
 	if _, ok := fields["token"]; !ok && e.authHeader {
-		if tok, _, err := e.a.extract(r); err == nil {
+		if tok, src, err := a.extract(r); err == nil && src != SourceCookie {
 			fields["token"] = tok
+		}
+	}
+	if cookieMode && e.fromCookies(r, fields) {
+		if err := a.checkCSRF(r); err != nil {
+			writeProblem(w, e.problem(err))
+			return
 		}
 	}
 	if p := requireFields(fields, e.fields); p != nil {
 		writeProblem(w, *p)
 		return
 	}
-	body, err := e.serve(r.Context(), fields)
+	res, err := e.serve(r.Context(), fields)
 	if err != nil {
 		writeProblem(w, e.problem(err))
 		return
 	}
+	body := res.body
+	if cookieMode {
+		now := a.now()
+		switch {
+		case res.clear:
+			a.clearCookies(h, now)
+		case res.access != "" || res.refresh != "":
+			a.setTokenCookies(h, res, now)
+			body = bodyEmpty
+		}
+	}
 	writeProblem(w, Problem{Status: http.StatusOK, Body: body})
+}
+
+// fromCookies fills the fields the body lacks from the cookies this
+// endpoint reads, and reports whether it took any.
+func (e *endpoint) fromCookies(r *http.Request, f map[string]string) bool {
+	o := e.a.cfg.cookies
+	for _, cf := range e.cookies {
+		if _, ok := f[cf.field]; ok {
+			return false
+		}
+	}
+	for _, cf := range e.cookies {
+		name := o.AccessName
+		if cf.refresh {
+			name = o.RefreshName
+		}
+		if ck, err := r.Cookie(name); err == nil && ck.Value != "" {
+			f[cf.field] = ck.Value
+			return true
+		}
+	}
+	return false
 }
 
 // problem maps an endpoint error to SimpleJWT's answer for it.
@@ -94,6 +164,10 @@ func (e *endpoint) problem(err error) Problem {
 		return pe.p
 	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrUserInactive):
 		return Problem{http.StatusUnauthorized, realm, bodyNoActiveAccount}
+	case errors.Is(err, ErrCSRF):
+		return Problem{http.StatusForbidden, "", bodyCSRF}
+	case errors.Is(err, ErrCrossOrigin):
+		return Problem{http.StatusForbidden, "", bodyCrossOrigin}
 	case errors.Is(err, errEndpointBadConfig):
 		return Problem{http.StatusNotImplemented, "", bodyNoAuthenticator}
 	case errors.Is(err, ErrRevocationUnavailable):
@@ -289,29 +363,40 @@ func (a *Auth) authenticate(ctx context.Context, f map[string]string) (User, err
 // (SimpleJWT: TokenObtainPairView).
 func (a *Auth) ObtainPairHandler() http.Handler {
 	return &endpoint{a: a, fields: []string{a.cfg.usernameField, "password"},
-		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+		serve: func(ctx context.Context, f map[string]string) (issued, error) {
 			u, err := a.authenticate(ctx, f)
 			if err != nil {
-				return nil, err
+				return issued{}, err
 			}
+			now := a.now()
 			p, err := a.ObtainPair(ctx, u)
 			if err != nil {
-				return nil, err
+				return issued{}, err
 			}
-			return tokenBody("refresh", p.Refresh, "access", p.Access), nil
+			return issued{
+				body:   tokenBody("refresh", p.Refresh, "access", p.Access),
+				access: p.Access, accessExp: now.Add(a.cfg.accessLifetime),
+				refresh: p.Refresh, refreshExp: now.Add(a.cfg.refreshLifetime),
+				login: true,
+			}, nil
 		}}
 }
 
 // RefreshHandler serves POST {"refresh"} -> {"access"} (plus "refresh" when
 // rotating) (SimpleJWT: TokenRefreshView).
 func (a *Auth) RefreshHandler() http.Handler {
-	return &endpoint{a: a, fields: []string{"refresh"},
-		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+	return &endpoint{a: a, fields: []string{"refresh"}, cookies: []cookieField{{"refresh", true}},
+		serve: func(ctx context.Context, f map[string]string) (issued, error) {
+			now := a.now()
 			p, err := a.Refresh(ctx, f["refresh"])
 			if err != nil {
-				return nil, err
+				return issued{}, err
 			}
-			return tokenBody("access", p.Access, "refresh", p.Refresh), nil
+			return issued{
+				body:   tokenBody("access", p.Access, "refresh", p.Refresh),
+				access: p.Access, accessExp: now.Add(a.cfg.accessLifetime),
+				refresh: p.Refresh, refreshExp: now.Add(a.cfg.refreshLifetime),
+			}, nil
 		}}
 }
 
@@ -319,29 +404,36 @@ func (a *Auth) RefreshHandler() http.Handler {
 // (SimpleJWT: TokenObtainSlidingView).
 func (a *Auth) ObtainSlidingHandler() http.Handler {
 	return &endpoint{a: a, fields: []string{a.cfg.usernameField, "password"},
-		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+		serve: func(ctx context.Context, f map[string]string) (issued, error) {
 			u, err := a.authenticate(ctx, f)
 			if err != nil {
-				return nil, err
+				return issued{}, err
 			}
+			now := a.now()
 			tok, err := a.ObtainSliding(ctx, u)
 			if err != nil {
-				return nil, err
+				return issued{}, err
 			}
-			return tokenBody("token", tok), nil
+			// The cookie lives as long as the token can be renewed.
+			return issued{body: tokenBody("token", tok), access: tok,
+				accessExp: now.Add(a.cfg.slidingRefreshLifetime), login: true}, nil
 		}}
 }
 
 // RefreshSlidingHandler serves POST {"token"} -> {"token"} (SimpleJWT:
 // TokenRefreshSlidingView).
 func (a *Auth) RefreshSlidingHandler() http.Handler {
-	return &endpoint{a: a, fields: []string{"token"},
-		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+	return &endpoint{a: a, fields: []string{"token"}, cookies: []cookieField{{"token", false}},
+		serve: func(ctx context.Context, f map[string]string) (issued, error) {
+			c, err := a.parse(ctx, f["token"])
+			if err != nil {
+				return issued{}, err
+			}
 			tok, err := a.RefreshSliding(ctx, f["token"])
 			if err != nil {
-				return nil, err
+				return issued{}, err
 			}
-			return tokenBody("token", tok), nil
+			return issued{body: tokenBody("token", tok), access: tok, accessExp: c.RefreshExpiresAt}, nil
 		}}
 }
 
@@ -349,11 +441,11 @@ func (a *Auth) RefreshSlidingHandler() http.Handler {
 // that is not revoked (SimpleJWT: TokenVerifyView).
 func (a *Auth) VerifyHandler() http.Handler {
 	return &endpoint{a: a, fields: []string{"token"}, verify: true,
-		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+		serve: func(ctx context.Context, f map[string]string) (issued, error) {
 			if _, err := a.Verify(ctx, f["token"]); err != nil {
-				return nil, err
+				return issued{}, err
 			}
-			return bodyEmpty, nil
+			return issued{body: bodyEmpty}, nil
 		}}
 }
 
@@ -361,8 +453,8 @@ func (a *Auth) VerifyHandler() http.Handler {
 // token and its session. Beyond SimpleJWT's TokenBlacklistView it also takes
 // a sliding token as {"token"}.
 func (a *Auth) BlacklistHandler() http.Handler {
-	return &endpoint{a: a,
-		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+	return &endpoint{a: a, cookies: []cookieField{{"refresh", true}, {"token", false}},
+		serve: func(ctx context.Context, f map[string]string) (issued, error) {
 			name := "refresh"
 			if _, ok := f[name]; !ok {
 				if _, ok := f["token"]; ok {
@@ -370,12 +462,12 @@ func (a *Auth) BlacklistHandler() http.Handler {
 				}
 			}
 			if p := requireFields(f, []string{name}); p != nil {
-				return nil, problemError{*p}
+				return issued{}, problemError{*p}
 			}
 			if err := a.Blacklist(ctx, f[name]); err != nil {
-				return nil, err
+				return issued{}, err
 			}
-			return bodyEmpty, nil
+			return issued{body: bodyEmpty, clear: true}, nil
 		}}
 }
 
@@ -385,8 +477,8 @@ func (a *Auth) BlacklistHandler() http.Handler {
 // be an access, refresh or sliding token; it must be valid and not revoked.
 // SimpleJWT has no such endpoint.
 func (a *Auth) LogoutAllHandler() http.Handler {
-	return &endpoint{a: a, authHeader: true,
-		serve: func(ctx context.Context, f map[string]string) ([]byte, error) {
+	return &endpoint{a: a, authHeader: true, cookies: []cookieField{{"token", false}, {"refresh", true}},
+		serve: func(ctx context.Context, f map[string]string) (issued, error) {
 			name := "token"
 			if _, ok := f[name]; !ok {
 				if _, ok := f["refresh"]; ok {
@@ -394,16 +486,16 @@ func (a *Auth) LogoutAllHandler() http.Handler {
 				}
 			}
 			if p := requireFields(f, []string{name}); p != nil {
-				return nil, problemError{*p}
+				return issued{}, problemError{*p}
 			}
 			c, _, err := a.verifyStored(ctx, f[name], []TokenType{Access, Refresh, Sliding})
 			if err != nil {
-				return nil, err
+				return issued{}, err
 			}
 			if err := a.LogoutAll(ctx, c.UserID); err != nil {
-				return nil, err
+				return issued{}, err
 			}
-			return bodyEmpty, nil
+			return issued{body: bodyEmpty, clear: true}, nil
 		}}
 }
 

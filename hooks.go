@@ -20,6 +20,7 @@ const (
 	OutcomeWrongType        Outcome = "wrong_type"        // token_type missing or not accepted
 	OutcomeRevoked          Outcome = "revoked"           // jti, session or user cutoff revoked
 	OutcomeStoreUnavailable Outcome = "store_unavailable" // the revocation store did not answer
+	OutcomeCSRF             Outcome = "csrf"              // a cookie-authenticated request failed the CSRF checks
 )
 
 // OutcomeOf classifies an error returned by Check; nil is OutcomeOK.
@@ -42,6 +43,8 @@ func OutcomeOf(err error) Outcome {
 		return OutcomeRevoked
 	case errors.Is(err, ErrRevocationUnavailable):
 		return OutcomeStoreUnavailable
+	case errors.Is(err, ErrCSRF), errors.Is(err, ErrCrossOrigin):
+		return OutcomeCSRF
 	default:
 		return OutcomeInvalid
 	}

@@ -184,6 +184,11 @@ func (g *Guard) check(r *http.Request) (Result, error) {
 		}
 		return Result{}, err
 	}
+	if src == SourceCookie {
+		if err := a.checkCSRF(r); err != nil {
+			return Result{}, err
+		}
+	}
 	now := a.cfg.now()
 	var (
 		c      *Claims
@@ -253,17 +258,12 @@ func (g *Guard) WriteRenewal(h http.Header, res Result) {
 		h.Add("Access-Control-Expose-Headers", cfg.renewHeader)
 	}
 	if res.Source == SourceCookie {
-		ck := &http.Cookie{
-			Name:     cfg.cookieName,
-			Value:    res.Renewed,
-			Path:     "/",
-			HttpOnly: true,
-			Secure:   true,
-			SameSite: http.SameSiteLaxMode,
+		o := cfg.cookies
+		if o == nil {
+			o = &CookieOptions{AccessName: cfg.cookieName, Path: "/", SameSite: http.SameSiteLaxMode}
 		}
-		if rc := res.RenewedClaims; rc != nil && !rc.RefreshExpiresAt.IsZero() {
-			ck.Expires = rc.RefreshExpiresAt
-		}
+		// The cookie lives as long as the token can be renewed.
+		ck := o.cookie(cfg.cookieName, res.Renewed, o.Path, true, res.RenewedClaims.RefreshExpiresAt, cfg.now())
 		h.Add("Set-Cookie", ck.String())
 	}
 }

@@ -36,6 +36,8 @@ type config struct {
 	headerName    string
 	headerTypes   []string
 	cookieName    string
+	cookies       *CookieOptions             // cookie mode; nil when off
+	crossOrigin   *http.CrossOriginProtection // for cookie-authenticated requests
 	queryParam    string
 	maxTokenBytes int
 	cacheEntries  int
@@ -276,7 +278,11 @@ func WithAuthHeaderName(name string) Option {
 
 // WithCookie also reads the token from the named cookie when the request has
 // no Authorization header of a configured type. A sliding token read from a
-// cookie is renewed into the same cookie. Default off.
+// cookie is renewed into the same cookie. State-changing requests
+// authenticated by the cookie must pass the CSRF checks of cookie mode
+// (same origin, and the "csrf_token" cookie echoed in "X-CSRF-Token"). For
+// the full cookie mode, where the endpoints set the cookies, see
+// WithCookies. Default off.
 func WithCookie(name string) Option {
 	return func(c *config) error {
 		if name == "" || strings.ContainsAny(name, " \t\r\n;,=") {
@@ -554,6 +560,9 @@ func (c *config) validate() error {
 	}
 	if c.cookieName == "" && c.queryParam == "" && c.headerName == "" {
 		errs = append(errs, errors.New("no token source configured"))
+	}
+	if c.cookieName != "" && c.crossOrigin == nil {
+		c.crossOrigin = http.NewCrossOriginProtection()
 	}
 	c.challenge = `Bearer realm="` + c.realm + `"`
 	if c.logger == nil {
