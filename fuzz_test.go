@@ -25,6 +25,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -321,20 +322,13 @@ func fzHex4(b []byte, i int) (rune, bool) {
 	if i+4 > len(b) {
 		return 0, false
 	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
+	// An oracle independent of the reader: strconv, not its hex decoder.
+	h := string(b[i : i+4])
+	if strings.ContainsAny(h, "+-_xX") {
+		return 0, false
 	}
-	return r, true
+	n, err := strconv.ParseUint(h, 16, 32)
+	return rune(n), err == nil
 }
 
 // fzShape returns the deepest nesting of a valid JSON text and whether any
