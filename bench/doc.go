@@ -4,11 +4,14 @@
 // golang-jwt/jwt middleware, with no authentication at all as the ceiling.
 //
 // It is a module of its own, so that the core module never depends on the
-// peers. It holds no code besides its tests and benchmarks:
+// peers. Besides its tests and benchmarks it holds httpserver/jwtauth, a
+// go-chi/jwtauth server doing the work of examples/basic's whoami route,
+// for the HTTP comparison of http.sh:
 //
 //	go test ./...                      # every stack accepts and refuses the same tokens
 //	go test -run '^$' -bench . ./...   # the benchmarks
 //	./run.sh                           # benchmarks, benchstat table and ratios
+//	./http.sh                          # wrk against examples/basic and the jwtauth server
 //
 // Every stack serves the same request: GET /api/whoami/ with
 // "Authorization: Bearer <token>", where the token is one SimpleJWT-shaped
