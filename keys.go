@@ -6,8 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lestrrat-go/jwx/v2/jwa"
@@ -76,15 +78,46 @@ func (alg Algorithm) family() string {
 // verified with a Key only if its header names exactly that algorithm.
 //
 // Keys are immutable values; build them with NewHMACKey, ParsePEMKey, NewKey
-// or ParseJWKSet.
+// or ParseJWKSet. A Key made any other way is refused by New.
+//
+// # Key selection
+//
+// A token whose header has a kid is verified only by the key with that kid,
+// and only when the header's alg is that key's algorithm. A token without a
+// kid is tried against the keys without a kid for its alg, in the order they
+// were configured (the signing key first), and against the keys marked with
+// AcceptingNoKID.
+//
+// # Key rotation
+//
+// To replace a signing key without logging anybody out:
+//
+//  1. Make the new key the signing key (WithSigningKey) under a kid never
+//     used before, and keep the old key as a verification key
+//     (WithVerificationKeys), with its kid if it had one. New tokens carry
+//     the new kid; tokens of the old key keep verifying. When other services
+//     read the JWKS (JWKSHandler), publish the new key as a verification key
+//     for at least the JWKS max-age before it starts signing, so that their
+//     cached key sets know it.
+//  2. Keep the old key until the last token it signed has expired: for the
+//     longest lifetime of any token it signed (by default the 1-day refresh
+//     token lifetime; with WithRenewExpiredSliding the sliding refresh
+//     lifetime counts too), plus the leeway.
+//  3. Remove the old key. Its tokens are then refused with
+//     ErrTokenUnverifiable.
+//
+// A key of SimpleJWT, which mints tokens without a kid, can be given a kid
+// at step 1 when it is wrapped with AcceptingNoKID: it then verifies both
+// the tokens that name its kid and the kid-less ones it signed before.
 type Key struct {
-	id        string
-	alg       Algorithm
-	signer    any // secret or private key; nil for verify-only keys
-	verifier  any // secret or public key
-	jwsSigner jws.Signer
-	jwsVerify jws.Verifier
-	public    jwk.Key // public JWK for JWKS output; nil for HMAC keys
+	id          string
+	alg         Algorithm
+	signer      any // secret or private key; nil for verify-only keys
+	verifier    any // secret or public key
+	jwsSigner   jws.Signer
+	jwsVerify   jws.Verifier
+	public      jwk.Key // public JWK for JWKS output; nil for HMAC keys
+	acceptNoKID bool    // also verifies tokens without a kid
 
 	// issuer and audience, when set, replace the Auth's WithIssuer and
 	// WithAudience for tokens this key verifies (another issuer's keys).
@@ -101,13 +134,28 @@ func (k *Key) Algorithm() Algorithm { return k.alg }
 // CanSign reports whether the key holds a secret or private key.
 func (k *Key) CanSign() bool { return k.signer != nil }
 
-// WithID returns a copy of k with kid set to id.
+// AcceptingNoKID returns a copy of k that verifies tokens without a kid
+// too, as if it had no kid, besides the tokens naming its kid. It is meant
+// for a key that signed kid-less tokens (a SimpleJWT SIGNING_KEY) and has
+// since been given a kid: see "Key rotation" at Key. Tokens it signs still
+// carry its kid.
+func (k *Key) AcceptingNoKID() *Key {
+	c := *k
+	c.acceptNoKID = true
+	return &c
+}
+
+// WithID returns a copy of k with kid set to id; "" removes the kid.
 func (k *Key) WithID(id string) *Key {
 	c := *k
 	c.id = id
 	if c.public != nil {
 		if pk, err := c.public.Clone(); err == nil {
-			_ = pk.Set(jwk.KeyIDKey, id)
+			if id == "" {
+				_ = pk.Remove(jwk.KeyIDKey)
+			} else {
+				_ = pk.Set(jwk.KeyIDKey, id)
+			}
 			c.public = pk
 		}
 	}
@@ -251,22 +299,49 @@ func newKey(alg Algorithm, signer, verifier any) (*Key, error) {
 }
 
 // ParsePEMKey returns a key for alg from PEM data holding one private key
-// (PKCS#1, PKCS#8 or SEC1) or one public key (PKIX or PKCS#1).
+// ("RSA PRIVATE KEY": PKCS#1, "PRIVATE KEY": PKCS#8, "EC PRIVATE KEY":
+// SEC1), one public key ("PUBLIC KEY": PKIX, "RSA PUBLIC KEY": PKCS#1) or
+// one certificate, whose public key it takes without validating the
+// certificate. An "EC PARAMETERS" block, as OpenSSL writes before an EC
+// key, is skipped; text outside the blocks is ignored. Data with no key,
+// more than one key or an encrypted key is refused. A private key can sign
+// and verify; a public key only verifies.
 func ParsePEMKey(alg Algorithm, data []byte) (*Key, error) {
 	if alg.family() == "" || alg.family() == "HS" {
 		return nil, keyErr("PEM keys need an asymmetric algorithm, not %q", alg)
 	}
-	jk, err := jwk.ParseKey(data, jwk.WithPEM(true))
-	if err != nil {
-		return nil, keyErr("parse PEM: %v", err)
+	var key *pem.Block
+	for rest := data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		switch {
+		case b.Type == "EC PARAMETERS":
+			continue
+		case b.Type == "ENCRYPTED PRIVATE KEY" || strings.Contains(b.Headers["Proc-Type"], "ENCRYPTED"):
+			return nil, keyErr("PEM: %s block is encrypted; decrypt the key first", b.Type)
+		case key != nil:
+			return nil, keyErr("PEM: more than one key (%s and %s blocks)", key.Type, b.Type)
+		}
+		key = b
 	}
-	return fromJWK(alg, jk)
+	if key == nil {
+		return nil, keyErr("PEM: no PEM block found")
+	}
+	raw, _, err := jwk.DecodePEM(pem.EncodeToMemory(key))
+	if err != nil {
+		return nil, keyErr("PEM: %v", err)
+	}
+	return NewKey(alg, raw)
 }
 
-// ParseJWKSet returns the keys of a JWK or a JWK Set. Each key is pinned to
-// its "alg" member; a key without one is pinned to defaultAlg, or refused when
-// defaultAlg is "". Keys keep their "kid". Symmetric ("oct") keys become HMAC
-// keys.
+// ParseJWKSet returns the keys of a JWK or a JWK Set (the contents of a
+// JWKS file or of another Auth's JWKSHandler), in the order of the set. Each
+// key is pinned to its "alg" member; a key without one is pinned to
+// defaultAlg, or refused when defaultAlg is "". Keys keep their "kid". A key
+// whose "use" is not "sig" is refused. Symmetric ("oct") keys become HMAC
+// keys; a private JWK yields a key that can sign.
 func ParseJWKSet(data []byte, defaultAlg Algorithm) ([]*Key, error) {
 	set, err := jwk.Parse(data)
 	if err != nil {
@@ -281,6 +356,9 @@ func ParseJWKSet(data []byte, defaultAlg Algorithm) ([]*Key, error) {
 		}
 		if alg == "" {
 			return nil, keyErr("JWK %d (kid %q) has no alg and no default was given", i, jk.KeyID())
+		}
+		if use := jk.KeyUsage(); use != "" && use != string(jwk.ForSignature) {
+			return nil, keyErr("JWK %d (kid %q) is for use %q, not signatures", i, jk.KeyID(), use)
 		}
 		k, err := fromJWK(alg, jk)
 		if err != nil {
@@ -339,8 +417,9 @@ type keySource interface {
 // keyRing holds the signing key and every verification key.
 type keyRing struct {
 	signing *Key
+	all     []*Key            // signing key first, then verification keys, as configured, each once
 	byID    map[string][]*Key // one key per kid
-	noKID   map[string][]*Key // by algorithm: keys without an id verify tokens without a kid
+	noKID   map[string][]*Key // by algorithm: the keys that verify tokens without a kid, in order
 	sources []keySource
 }
 
@@ -360,14 +439,20 @@ func newKeyRing(signing *Key, verify []*Key, sources []keySource) (*keyRing, err
 		if k == nil {
 			return nil, keyErr("nil key")
 		}
-		if k.id == "" {
+		if k.jwsVerify == nil || k.alg.family() == "" {
+			return nil, keyErr("key %q was not made by NewKey, NewHMACKey, ParsePEMKey or ParseJWKSet", k.id)
+		}
+		if slices.Contains(r.all, k) {
+			continue // the signing key listed again as a verification key
+		}
+		r.all = append(r.all, k)
+		if k.id == "" || k.acceptNoKID {
 			r.noKID[string(k.alg)] = append(r.noKID[string(k.alg)], k)
+		}
+		if k.id == "" {
 			continue
 		}
-		if prev, dup := r.byID[k.id]; dup {
-			if prev[0] == k {
-				continue
-			}
+		if _, dup := r.byID[k.id]; dup {
 			return nil, keyErr("two keys share kid %q", k.id)
 		}
 		r.byID[k.id] = []*Key{k}
@@ -378,8 +463,9 @@ func newKeyRing(signing *Key, verify []*Key, sources []keySource) (*keyRing, err
 // lookup returns the keys that may verify a token with the given header alg
 // and kid. The algorithm is pinned: a key answers only for its own. A token
 // with a kid has at most one key; one without is tried against the keys
-// without an id for that algorithm, in the order they were configured.
-// Static keys are consulted first, then the key sources.
+// without an id for that algorithm and those marked AcceptingNoKID, in the
+// order they were configured. Static keys are consulted first, then the key
+// sources, in the order they were configured.
 func (r *keyRing) lookup(ctx context.Context, alg []byte, kid string, hasKID bool) []*Key {
 	if hasKID {
 		if ks := r.byID[kid]; len(ks) > 0 {
