@@ -15,13 +15,16 @@ import (
 )
 
 // RedisStore is a Store kept in Redis, shared by every process that serves
-// the API. It is safe for concurrent use. It needs Redis 7.0 or later (for
-// SET with both NX and GET, and PEXPIRETIME).
+// the API, and a SessionStore. It is safe for concurrent use. It needs Redis
+// 7.0 or later (for SET with both NX and GET, ZRANGE BYSCORE and
+// PEXPIRETIME).
 //
-// Every entry is one string key with an absolute expiry (PXAT): the instant
-// its Revocation's Until names, plus the store's leeway. No key is ever
-// written without an expiry, so Redis forgets entries by itself and nothing
-// needs flushing.
+// Every revocation entry is one string key with an absolute expiry (PXAT):
+// the instant its Revocation's Until names, plus the store's leeway. A
+// user's session list is two keys, a sorted set and a hash, that expire
+// together when the last of the user's sessions does. No key is ever
+// written without an expiry, so Redis forgets entries and sessions by
+// itself and nothing needs flushing.
 //
 // Key layout, where <prefix> is set by WithRedisPrefix (default
 // "simplejwt:"):
@@ -29,14 +32,24 @@ import (
 //	<prefix>{<user>}:jti:<jti>   "r" when revoked, "c:<unix-ms>" when consumed by rotation
 //	<prefix>{<user>}:sid:<sid>   "r"
 //	<prefix>{<user>}:cutoff      "<unix-ms>" of the cutoff ("log out everywhere")
+//	<prefix>{<user>}:sessions    sorted set: member <sid>, score <expires-ms>
+//	<prefix>{<user>}:sessinfo    hash: field <sid>, value "<created-ms>:<last-ms>:<expires-ms>"
 //
 // The user id is the hash tag, so all keys of one user share one Redis
-// Cluster hash slot and a request is checked by one MGET on one node. In
-// <user>, '%' and '}' are percent-encoded (%25, %7D) so that the hash tag
-// always ends where the user id does; an empty user id is written as a lone
-// '%'. Times are Unix milliseconds; expiries and cutoffs are rounded up to
-// the next millisecond, never down, so that an entry never ends early and a
-// cutoff never spares a token issued before it.
+// Cluster hash slot: a request is checked by one MGET on one node, and each
+// call on sessions is one script on that node. In <user>, '%' and '}' are
+// percent-encoded (%25, %7D) so that the hash tag always ends where the
+// user id does; an empty user id is written as a lone '%'. Times are Unix
+// milliseconds; expiries and cutoffs are rounded up to the next
+// millisecond, never down, so that an entry never ends early and a cutoff
+// never spares a token issued before it. A session's Created and
+// LastRefreshed are truncated to the millisecond; a zero time is written
+// as 0.
+//
+// Every write of a user's sessions drops those whose score is not after
+// the store's clock (see WithRedisClock) and sets both session keys to
+// expire (PEXPIREAT) at the highest score left plus the store's leeway, or
+// deletes them when no session is left.
 //
 // Every call runs under the timeout set by WithRedisTimeout. An error of
 // Redis, a timeout included, is returned as is; Auth then refuses the
@@ -46,6 +59,7 @@ type RedisStore struct {
 	prefix  string
 	timeout time.Duration
 	leeway  time.Duration
+	now     func() time.Time
 	closed  atomic.Bool
 }
 
@@ -57,6 +71,7 @@ type redisConfig struct {
 	prefix  string
 	timeout time.Duration
 	leeway  time.Duration
+	now     func() time.Time
 }
 
 // Defaults of the Redis options.
@@ -103,11 +118,12 @@ func checkRedisPrefix(p string) error {
 	return nil
 }
 
-// WithRedisTimeout bounds each call of the store (Lookup, Revoke, Consume)
-// to d, retries included: a Redis that does not answer in time fails the
-// call instead of holding the request. Default 100ms. The client must be
-// created with ContextTimeoutEnabled, or it would wait for its own socket
-// timeouts instead; NewRedisStore checks that.
+// WithRedisTimeout bounds each call of the store (Lookup, Revoke, Consume,
+// TouchSession, Sessions, ForgetSession) to d, retries included: a Redis
+// that does not answer in time fails the call instead of holding the
+// request. Default 100ms. The client must be created with
+// ContextTimeoutEnabled, or it would wait for its own socket timeouts
+// instead; NewRedisStore checks that.
 func WithRedisTimeout(d time.Duration) RedisOption {
 	return func(c *redisConfig) error {
 		if d <= 0 {
@@ -132,13 +148,29 @@ func WithRedisLeeway(d time.Duration) RedisOption {
 	}
 }
 
+// WithRedisClock sets the clock the store reads the current time from:
+// to skip revocations whose expiry has passed, to extend a Consume whose
+// until has passed, and to tell live sessions from ended ones. Default
+// time.Now. Redis itself expires keys by its own clock, so keys live until
+// the instants the store wrote as Redis's clock reads them; WithRedisLeeway
+// absorbs the difference.
+func WithRedisClock(now func() time.Time) RedisOption {
+	return func(c *redisConfig) error {
+		if now == nil {
+			return errors.New("WithRedisClock: nil clock")
+		}
+		c.now = now
+		return nil
+	}
+}
+
 // NewRedisStore returns a RedisStore that keeps its entries through client:
 // a *redis.Client (single node or Sentinel), a *redis.ClusterClient or a
 // *redis.Ring. The client must have ContextTimeoutEnabled set, so that
 // WithRedisTimeout bounds every call; for the client types above
 // NewRedisStore refuses one without it. The store never closes client.
 func NewRedisStore(client redis.UniversalClient, opts ...RedisOption) (*RedisStore, error) {
-	cfg := redisConfig{prefix: defaultRedisPrefix, timeout: defaultRedisTimeout}
+	cfg := redisConfig{prefix: defaultRedisPrefix, timeout: defaultRedisTimeout, now: time.Now}
 	var errs []error
 	if err := checkRedisClient(client); err != nil {
 		errs = append(errs, err)
@@ -159,6 +191,7 @@ func NewRedisStore(client redis.UniversalClient, opts ...RedisOption) (*RedisSto
 		prefix:  cfg.prefix,
 		timeout: cfg.timeout,
 		leeway:  cfg.leeway,
+		now:     cfg.now,
 	}, nil
 }
 
@@ -202,9 +235,11 @@ func (s *RedisStore) Close() error {
 
 // Key parts of the layout documented on RedisStore.
 const (
-	redisJTI    = ":jti:"
-	redisSID    = ":sid:"
-	redisCutoff = ":cutoff"
+	redisJTI      = ":jti:"
+	redisSID      = ":sid:"
+	redisCutoff   = ":cutoff"
+	redisSessions = ":sessions"
+	redisSessInfo = ":sessinfo"
 )
 
 // userTagLen is the length of "{<user>}" as written by writeUserTag.
@@ -239,7 +274,7 @@ func writeUserTag(b *strings.Builder, user string) {
 }
 
 // key returns the key of one entry: part is redisJTI or redisSID followed by
-// id, or redisCutoff with an empty id.
+// id, or redisCutoff, redisSessions or redisSessInfo with an empty id.
 func (s *RedisStore) key(user, part, id string) string {
 	var b strings.Builder
 	b.Grow(len(s.prefix) + userTagLen(user) + len(part) + len(id))
@@ -354,7 +389,7 @@ func (s *RedisStore) Revoke(ctx context.Context, revs ...Revocation) error {
 	if s.closed.Load() {
 		return redis.ErrClosed
 	}
-	now := time.Now()
+	now := s.now()
 	entries := make([]redisEntry, 0, len(revs))
 	for _, r := range revs {
 		exp := r.Until.Add(s.leeway)
@@ -412,7 +447,7 @@ func (s *RedisStore) Consume(ctx context.Context, ref TokenRef, at, until time.T
 	if s.closed.Load() {
 		return false, time.Time{}, redis.ErrClosed
 	}
-	if now := time.Now(); !now.Before(until) {
+	if now := s.now(); !now.Before(until) {
 		until = now.Add(time.Second)
 	}
 	key := s.key(ref.UserID, redisJTI, ref.TokenID)
@@ -435,6 +470,182 @@ func (s *RedisStore) Consume(ctx context.Context, ref TokenRef, at, until time.T
 		}
 	}
 	return false, time.Time{}, nil
+}
+
+// sessionWriteScript records or forgets one session of a user and keeps
+// the user's session keys as RedisStore documents: it drops the sessions
+// that are over, then sets both keys to expire with the last one left.
+// KEYS[1] is the user's sessions key, KEYS[2] the sessinfo key. ARGV[1] is
+// now in Unix milliseconds, ARGV[2] the leeway in milliseconds, ARGV[3] the
+// session id, ARGV[4] "touch" or "forget"; for "touch", ARGV[5], ARGV[6]
+// and ARGV[7] are Created, LastRefreshed and Expires in Unix milliseconds.
+// Numbers stay strings where they can, so that no value goes through a Lua
+// number and back.
+var sessionWriteScript = redis.NewScript(`
+local now, id = ARGV[1], ARGV[3]
+local over = redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE')
+for i = 1, #over do
+	redis.call('HDEL', KEYS[2], over[i])
+end
+if #over > 0 then
+	redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+end
+if ARGV[4] == 'forget' then
+	redis.call('ZREM', KEYS[1], id)
+	redis.call('HDEL', KEYS[2], id)
+else
+	local created, last, expires = ARGV[5], ARGV[6], ARGV[7]
+	local old = redis.call('HGET', KEYS[2], id)
+	local c, e
+	if old then
+		c, e = string.match(old, '^(%-?%d+):%-?%d+:(%-?%d+)$')
+	end
+	if c then
+		created = c
+		if tonumber(e) > tonumber(expires) then
+			expires = e
+		end
+	elseif created == '0' then
+		created = last
+	end
+	if tonumber(expires) > tonumber(now) then
+		redis.call('ZADD', KEYS[1], expires, id)
+		redis.call('HSET', KEYS[2], id, created .. ':' .. last .. ':' .. expires)
+	end
+end
+local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'REV', 'WITHSCORES')
+if #top == 0 then
+	redis.call('DEL', KEYS[1], KEYS[2])
+else
+	local at = string.format('%d', tonumber(top[2]) + tonumber(ARGV[2]))
+	redis.call('PEXPIREAT', KEYS[1], at)
+	redis.call('PEXPIREAT', KEYS[2], at)
+end
+return 1
+`)
+
+// sessionListScript returns the live sessions of a user as a flat list of
+// session id and sessinfo value, "" when the value is missing. KEYS are
+// those of sessionWriteScript; ARGV[1] is now in Unix milliseconds.
+var sessionListScript = redis.NewScript(`
+local ids = redis.call('ZRANGE', KEYS[1], '(' .. ARGV[1], '+inf', 'BYSCORE')
+local out = {}
+for i = 1, #ids do
+	out[2 * i - 1] = ids[i]
+	out[2 * i] = redis.call('HGET', KEYS[2], ids[i]) or ''
+end
+return out
+`)
+
+// sessionKeys returns the sessions and sessinfo keys of user.
+func (s *RedisStore) sessionKeys(user string) []string {
+	return []string{s.key(user, redisSessions, ""), s.key(user, redisSessInfo, "")}
+}
+
+// TouchSession implements SessionStore with one EVAL of a script that also
+// drops the user's sessions that are over and sets when the user's session
+// keys expire. Like Revoke, it sends the script itself rather than its
+// SHA1, so that it stays one round trip on a server that has not seen the
+// script yet.
+func (s *RedisStore) TouchSession(ctx context.Context, sess Session) error {
+	if s.closed.Load() {
+		return redis.ErrClosed
+	}
+	if sess.ID == "" {
+		return errEmptySessionID
+	}
+	return s.writeSessions(ctx, "touch session", sess.UserID, sess.ID, "touch",
+		unixMilliOrZero(sess.Created), unixMilliOrZero(sess.LastRefreshed), ceilMilli(sess.Expires))
+}
+
+// ForgetSession implements SessionStore with one EVAL of the script of
+// TouchSession.
+func (s *RedisStore) ForgetSession(ctx context.Context, userID, sessionID string) error {
+	if s.closed.Load() {
+		return redis.ErrClosed
+	}
+	return s.writeSessions(ctx, "forget session", userID, sessionID, "forget")
+}
+
+// writeSessions runs sessionWriteScript on the keys of user with args
+// after now and the leeway; op names the call in errors.
+func (s *RedisStore) writeSessions(ctx context.Context, op, user string, args ...any) error {
+	argv := make([]any, 0, 2+len(args))
+	argv = append(argv, s.now().UnixMilli(), (s.leeway+time.Millisecond-1)/time.Millisecond)
+	argv = append(argv, args...)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := sessionWriteScript.Eval(ctx, s.client, s.sessionKeys(user), argv...).Err(); err != nil {
+		return fmt.Errorf("simplejwt: redis %s: %w", op, err)
+	}
+	return nil
+}
+
+// Sessions implements SessionStore with one EVAL of a script that reads
+// the sessions whose score is after the store's clock, with their info.
+// A session whose info is missing or malformed, which the store never
+// writes, is an error rather than a guess.
+func (s *RedisStore) Sessions(ctx context.Context, userID string) ([]Session, error) {
+	if s.closed.Load() {
+		return nil, redis.ErrClosed
+	}
+	keys := s.sessionKeys(userID)
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	vals, err := sessionListScript.Eval(ctx, s.client, keys, s.now().UnixMilli()).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("simplejwt: redis sessions: %w", err)
+	}
+	if len(vals)%2 != 0 {
+		return nil, fmt.Errorf("simplejwt: redis sessions: script returned %d values, want pairs", len(vals))
+	}
+	list := make([]Session, 0, len(vals)/2)
+	for i := 0; i < len(vals); i += 2 {
+		sess, ok := parseSessInfo(vals[i+1])
+		if !ok {
+			return nil, fmt.Errorf("simplejwt: redis sessions: %s field %q holds %q, not <created-ms>:<last-ms>:<expires-ms>",
+				keys[1], vals[i], vals[i+1])
+		}
+		sess.ID, sess.UserID = vals[i], userID
+		list = append(list, sess)
+	}
+	sortSessions(list)
+	return list, nil
+}
+
+// parseSessInfo parses a sessinfo value, "<created-ms>:<last-ms>:<expires-ms>".
+func parseSessInfo(v string) (Session, bool) {
+	var ms [3]int64
+	for i := range ms {
+		field, rest, found := strings.Cut(v, ":")
+		if found == (i == len(ms)-1) {
+			return Session{}, false
+		}
+		n, err := strconv.ParseInt(field, 10, 64)
+		if err != nil {
+			return Session{}, false
+		}
+		ms[i], v = n, rest
+	}
+	return Session{Created: fromMilli(ms[0]), LastRefreshed: fromMilli(ms[1]), Expires: fromMilli(ms[2])}, true
+}
+
+// unixMilliOrZero returns t in Unix milliseconds, truncated, and 0 for the
+// zero time.
+func unixMilliOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMilli is the inverse of unixMilliOrZero and ceilMilli: 0 is the zero
+// time.
+func fromMilli(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
 }
 
 // ceilMilli returns t in Unix milliseconds, rounded up, and 0 for the zero

@@ -30,20 +30,23 @@ func TestRedisCluster(t *testing.T) {
 
 	t.Run("Conformance", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) *storetest.Harness {
-			return rdsHarness(t, client, simplejwt.WithRedisTimeout(2*time.Second))
+			return rdsHarness(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 		})
 	})
 
 	t.Run("OneSlotPerUser", func(t *testing.T) {
-		s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(2*time.Second))
+		s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 		until := time.Now().Add(time.Hour)
 		slots := map[int64]bool{}
 		for i := range 20 {
 			user := "user" + strconv.Itoa(i)
+			sessionKeys := rdsSessionKeys(prefix, user)
 			keys := []string{
 				rdsKey(prefix, simplejwt.RevokeToken, user, "j1"),
 				rdsKey(prefix, simplejwt.RevokeSession, user, "s1"),
 				rdsKey(prefix, simplejwt.RevokeUser, user, ""),
+				sessionKeys[0],
+				sessionKeys[1],
 			}
 			var slot int64 = -1
 			for _, key := range keys {
@@ -71,6 +74,9 @@ func TestRedisCluster(t *testing.T) {
 			if err != nil || !st.TokenRevoked || !st.SessionRevoked || st.Cutoff.IsZero() {
 				t.Errorf("user %s: Lookup = %+v, %v; want all three revoked", user, st, err)
 			}
+			// Each session call is one script on both session keys,
+			// which Redis Cluster refuses across slots.
+			rdsClusterSessions(t, s, user, until)
 		}
 		if len(slots) < 2 {
 			t.Errorf("20 users share %d slot(s): the hash tag is not the user id", len(slots))
@@ -89,11 +95,32 @@ func TestRedisCluster(t *testing.T) {
 			if err != nil || !st.TokenRevoked || !st.SessionRevoked {
 				t.Errorf("user %q: Lookup = %+v, %v; want token and session revoked", user, st, err)
 			}
+			rdsClusterSessions(t, s, user, until)
+		}
+	})
+
+	t.Run("SessionRoundTrips", func(t *testing.T) {
+		s, _ := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
+		until := time.Now().Add(time.Hour)
+		if err := redistest.ResetStats(ctx, client); err != nil {
+			t.Fatal(err)
+		}
+		const users = 10
+		for i := range users {
+			rdsClusterSessions(t, s, "user"+strconv.Itoa(i), until)
+		}
+		stats, err := redistest.CommandStats(ctx, client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Per user: TouchSession, Sessions, ForgetSession, Sessions.
+		if stats["eval"] != 4*users || stats["evalsha"] != 0 {
+			t.Errorf("commands %v, want %d EVAL (four calls for each of %d users) and no EVALSHA", stats, 4*users, users)
 		}
 	})
 
 	t.Run("Middleware", func(t *testing.T) {
-		s, _ := rdsNewStore(t, client, simplejwt.WithRedisTimeout(2*time.Second))
+		s, _ := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 		a := rdsAuth(t, s)
 		h := rdsHandler(a)
 		pairs := map[string]simplejwt.Pair{}
@@ -119,4 +146,23 @@ func TestRedisCluster(t *testing.T) {
 			rdsExpect(t, rdsGet(h, pairs[user].Access), code, body)
 		}
 	})
+}
+
+// rdsClusterSessions touches, lists and forgets one session of user.
+func rdsClusterSessions(t *testing.T, s *simplejwt.RedisStore, user string, until time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now()
+	if err := s.TouchSession(ctx, simplejwt.Session{ID: "s1", UserID: user, Created: now, LastRefreshed: now, Expires: until}); err != nil {
+		t.Fatalf("user %q: TouchSession: %v", user, err)
+	}
+	if list, err := s.Sessions(ctx, user); err != nil || len(list) != 1 || list[0].ID != "s1" {
+		t.Errorf("user %q: Sessions = %+v, %v; want s1", user, list, err)
+	}
+	if err := s.ForgetSession(ctx, user, "s1"); err != nil {
+		t.Fatalf("user %q: ForgetSession: %v", user, err)
+	}
+	if list, err := s.Sessions(ctx, user); err != nil || len(list) != 0 {
+		t.Errorf("user %q: Sessions after ForgetSession = %+v, %v; want none", user, list, err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,9 @@ import (
 	"github.com/gosimplejwt/simplejwt/internal/redistest"
 	"github.com/gosimplejwt/simplejwt/internal/storetest"
 )
+
+// RedisStore keeps session lists.
+var _ simplejwt.SessionStore = (*simplejwt.RedisStore)(nil)
 
 // rdsClientFor returns a client for the Redis at url with context timeouts
 // enabled, as NewRedisStore requires; it is closed when t finishes.
@@ -51,6 +55,12 @@ func rdsShared(t testing.TB) *redis.Client {
 	t.Helper()
 	return rdsClientFor(t, redistest.URLOrNew(t))
 }
+
+// rdsTimeout is the store timeout of the tests that check what the store
+// does rather than how long it may take: generous, so that a loaded machine
+// running the race detector does not fail them. The fault tests keep the
+// default.
+const rdsTimeout = 2 * time.Second
 
 // rdsNewStore returns a RedisStore on client under a fresh random prefix,
 // and the prefix. With REDIS_URL set, the store's keys are deleted when t
@@ -111,6 +121,13 @@ func rdsKey(prefix string, kind simplejwt.RevocationKind, user, id string) strin
 	}
 }
 
+// rdsSessionKeys are the keys of user's session list as RedisStore
+// documents them, for user ids without '%' or '}': the sorted set, then the
+// hash.
+func rdsSessionKeys(prefix, user string) [2]string {
+	return [2]string{prefix + "{" + user + "}:sessions", prefix + "{" + user + "}:sessinfo"}
+}
+
 // rdsPTTL returns PTTL of key: its remaining life, and whether it exists; a
 // key without expiry reads as -1ms.
 func rdsPTTL(t testing.TB, client redis.UniversalClient, key string) (time.Duration, bool) {
@@ -125,15 +142,45 @@ func rdsPTTL(t testing.TB, client redis.UniversalClient, key string) (time.Durat
 	return time.Duration(n) * time.Millisecond, true
 }
 
-// rdsHarness is a conformance harness for a RedisStore: Redis keeps real
-// time, so expiries are checked with PTTL.
+// rdsHarness is a conformance harness for a RedisStore. Redis keeps real
+// time, so expiries are checked with PTTL. The store reads a fake clock
+// (WithRedisClock) that starts at the real now and stands still unless a
+// case moves it, so that the Sessions cases can step to the exact instant
+// a session ends.
 func rdsHarness(t *testing.T, client redis.UniversalClient, opts ...simplejwt.RedisOption) *storetest.Harness {
-	s, prefix := rdsNewStore(t, client, opts...)
+	clock := newFakeClock(time.Now())
+	s, prefix := rdsNewStore(t, client, append([]simplejwt.RedisOption{simplejwt.WithRedisClock(clock.Now)}, opts...)...)
+	ctx := context.Background()
 	return &storetest.Harness{
-		Store: s,
-		Now:   time.Now,
+		Store:        s,
+		Now:          clock.Now,
+		AdvanceStore: clock.Advance,
+		BackendNow:   time.Now,
 		TTL: func(kind simplejwt.RevocationKind, user, id string) (time.Duration, bool) {
 			return rdsPTTL(t, client, rdsKey(prefix, kind, user, id))
+		},
+		SessionTTLs: func(user string) []storetest.KeyTTL {
+			var keys []storetest.KeyTTL
+			for _, key := range rdsSessionKeys(prefix, user) {
+				ttl, ok := rdsPTTL(t, client, key)
+				keys = append(keys, storetest.KeyTTL{Key: key, Exists: ok, TTL: ttl})
+			}
+			return keys
+		},
+		SessionsHeld: func(user string) int {
+			keys := rdsSessionKeys(prefix, user)
+			zcard, err := client.ZCard(ctx, keys[0]).Result()
+			if err != nil {
+				t.Fatalf("ZCARD %s: %v", keys[0], err)
+			}
+			hlen, err := client.HLen(ctx, keys[1]).Result()
+			if err != nil {
+				t.Fatalf("HLEN %s: %v", keys[1], err)
+			}
+			if zcard != hlen {
+				t.Errorf("user %s: ZCARD %d but HLEN %d", user, zcard, hlen)
+			}
+			return int(zcard)
 		},
 	}
 }
@@ -209,18 +256,16 @@ func rdsExpectTTL(t testing.TB, client redis.UniversalClient, key string, until 
 
 func TestRedisStoreConformance(t *testing.T) {
 	client := rdsShared(t)
-	// A generous timeout: this suite checks semantics; the fault tests
-	// check the default timeout.
 	storetest.Run(t, func(t *testing.T) *storetest.Harness {
-		return rdsHarness(t, client, simplejwt.WithRedisTimeout(2*time.Second))
+		return rdsHarness(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	})
 }
 
 func TestRedisStorePrefixIsolation(t *testing.T) {
 	ctx := context.Background()
 	client := rdsShared(t)
-	a, prefixA := rdsNewStore(t, client)
-	b, prefixB := rdsNewStore(t, client)
+	a, prefixA := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
+	b, prefixB := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	now := time.Now()
 	until := now.Add(time.Hour)
 	ref := simplejwt.TokenRef{UserID: "u1", TokenID: "j1", SessionID: "s1"}
@@ -290,6 +335,7 @@ func TestRedisStoreOptions(t *testing.T) {
 		{"negative timeout", client, []simplejwt.RedisOption{simplejwt.WithRedisTimeout(-time.Second)}, "WithRedisTimeout"},
 		{"negative leeway", client, []simplejwt.RedisOption{simplejwt.WithRedisLeeway(-time.Second)}, "WithRedisLeeway"},
 		{"leeway over an hour", client, []simplejwt.RedisOption{simplejwt.WithRedisLeeway(61 * time.Minute)}, "WithRedisLeeway"},
+		{"nil clock", client, []simplejwt.RedisOption{simplejwt.WithRedisClock(nil)}, "WithRedisClock"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -325,6 +371,7 @@ func TestRedisStoreOptions(t *testing.T) {
 		{"punctuated prefix", []simplejwt.RedisOption{simplejwt.WithRedisPrefix("my-app/v2.jwt_")}},
 		{"non-ASCII prefix", []simplejwt.RedisOption{simplejwt.WithRedisPrefix("appé:")}},
 		{"timeout and leeway", []simplejwt.RedisOption{simplejwt.WithRedisTimeout(time.Millisecond), simplejwt.WithRedisLeeway(time.Hour)}},
+		{"clock", []simplejwt.RedisOption{simplejwt.WithRedisClock(time.Now)}},
 	}
 	for _, tc := range good {
 		t.Run(tc.name, func(t *testing.T) {
@@ -341,7 +388,7 @@ func TestRedisStoreOptions(t *testing.T) {
 func TestRedisStoreKeyLayout(t *testing.T) {
 	ctx := context.Background()
 	client := rdsShared(t)
-	s, prefix := rdsNewStore(t, client)
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	now := time.Now()
 	until := now.Add(time.Hour)
 	cutoff := time.UnixMilli(now.UnixMilli()) // whole milliseconds
@@ -410,7 +457,7 @@ func TestRedisStoreLeeway(t *testing.T) {
 	ctx := context.Background()
 	client := rdsShared(t)
 	const leeway = 30 * time.Second
-	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisLeeway(leeway))
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout), simplejwt.WithRedisLeeway(leeway))
 	until := time.Now().Add(time.Minute)
 	err := s.Revoke(ctx,
 		simplejwt.Revocation{Kind: simplejwt.RevokeToken, UserID: "u1", ID: "j1", Until: until},
@@ -430,6 +477,21 @@ func TestRedisStoreLeeway(t *testing.T) {
 	rdsExpectTTL(t, client, rdsKey(prefix, simplejwt.RevokeUser, "u1", ""), until.Add(leeway))
 	rdsExpectTTL(t, client, rdsKey(prefix, simplejwt.RevokeToken, "u1", "j2"), until.Add(leeway))
 	rdsExpectTTL(t, client, rdsKey(prefix, simplejwt.RevokeToken, "u1", "j3"), until.Add(leeway-70*time.Second))
+
+	// The session keys outlive the session by the leeway; the session
+	// itself ends at its Expires.
+	now := time.UnixMilli(time.Now().UnixMilli())
+	end := now.Add(time.Minute)
+	if err := s.TouchSession(ctx, simplejwt.Session{ID: "s9", UserID: "u1", Created: now, LastRefreshed: now, Expires: end}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range rdsSessionKeys(prefix, "u1") {
+		rdsExpectTTL(t, client, key, end.Add(leeway))
+	}
+	list, err := s.Sessions(ctx, "u1")
+	if err != nil || len(list) != 1 || !list[0].Expires.Equal(end) {
+		t.Errorf("Sessions = %+v, %v; want s9 expiring at %v", list, err, end)
+	}
 }
 
 // TestRedisStoreMiddleware logs in, blacklists the refresh token and checks
@@ -439,7 +501,7 @@ func TestRedisStoreLeeway(t *testing.T) {
 func TestRedisStoreMiddleware(t *testing.T) {
 	ctx := context.Background()
 	client := rdsShared(t)
-	s, prefix := rdsNewStore(t, client)
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	a := rdsAuth(t, s)
 	h := rdsHandler(a)
 
@@ -482,7 +544,7 @@ func TestRedisStoreMiddleware(t *testing.T) {
 func TestRedisStoreRoundTrips(t *testing.T) {
 	ctx := context.Background()
 	_, client := rdsPrivate(t) // private: nobody else's commands in the stats
-	s, _ := rdsNewStore(t, client)
+	s, _ := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	a := rdsAuth(t, s)
 	h := rdsHandler(a)
 
@@ -556,7 +618,7 @@ func TestRedisStoreRoundTrips(t *testing.T) {
 func TestRedisStoreScriptFlush(t *testing.T) {
 	ctx := context.Background()
 	_, client := rdsPrivate(t)
-	s, prefix := rdsNewStore(t, client)
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	until := time.Now().Add(time.Hour)
 	if err := redistest.ResetStats(ctx, client); err != nil {
 		t.Fatal(err)
@@ -590,7 +652,7 @@ func TestRedisStoreScriptFlush(t *testing.T) {
 func TestRedisStoreCorruptCutoff(t *testing.T) {
 	ctx := context.Background()
 	client := rdsShared(t)
-	s, prefix := rdsNewStore(t, client)
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	a := rdsAuth(t, s)
 	p, err := a.ObtainPair(ctx, simplejwt.User{ID: "7"})
 	if err != nil {
@@ -611,7 +673,7 @@ func TestRedisStoreCorruptCutoff(t *testing.T) {
 func TestRedisStoreClose(t *testing.T) {
 	ctx := context.Background()
 	client := rdsShared(t)
-	s, _ := rdsNewStore(t, client)
+	s, _ := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -625,6 +687,15 @@ func TestRedisStoreClose(t *testing.T) {
 	if _, _, err := s.Consume(ctx, ref, time.Now(), time.Now().Add(time.Hour)); !errors.Is(err, redis.ErrClosed) {
 		t.Errorf("Consume after Close: %v, want redis.ErrClosed", err)
 	}
+	if err := s.TouchSession(ctx, simplejwt.Session{ID: "s1", UserID: "u1", Expires: time.Now().Add(time.Hour)}); !errors.Is(err, redis.ErrClosed) {
+		t.Errorf("TouchSession after Close: %v, want redis.ErrClosed", err)
+	}
+	if _, err := s.Sessions(ctx, "u1"); !errors.Is(err, redis.ErrClosed) {
+		t.Errorf("Sessions after Close: %v, want redis.ErrClosed", err)
+	}
+	if err := s.ForgetSession(ctx, "u1", "s1"); !errors.Is(err, redis.ErrClosed) {
+		t.Errorf("ForgetSession after Close: %v, want redis.ErrClosed", err)
+	}
 	if err := client.Ping(ctx).Err(); err != nil {
 		t.Errorf("the client was closed with the store: %v", err)
 	}
@@ -635,7 +706,7 @@ func TestRedisStoreClose(t *testing.T) {
 func TestRedisStoreUnknownKind(t *testing.T) {
 	ctx := context.Background()
 	client := rdsShared(t)
-	s, prefix := rdsNewStore(t, client)
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
 	err := s.Revoke(ctx,
 		simplejwt.Revocation{Kind: simplejwt.RevokeToken, UserID: "u1", ID: "j1", Until: time.Now().Add(time.Hour)},
 		simplejwt.Revocation{Kind: 99, UserID: "u1", ID: "j1", Until: time.Now().Add(time.Hour)},
@@ -645,5 +716,331 @@ func TestRedisStoreUnknownKind(t *testing.T) {
 	}
 	if _, ok := rdsPTTL(t, client, rdsKey(prefix, simplejwt.RevokeToken, "u1", "j1")); ok {
 		t.Error("Revoke wrote part of a refused call")
+	}
+}
+
+// TestRedisStoreSessionKeyLayout checks the two keys of a user's session
+// list against the layout documented on RedisStore: their types, members,
+// scores, values and expiry, the rounding of times, and the encoding of
+// awkward user ids.
+func TestRedisStoreSessionKeyLayout(t *testing.T) {
+	ctx := context.Background()
+	client := rdsShared(t)
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
+	now := time.Now()
+	created := time.UnixMilli(now.Add(-time.Hour).UnixMilli())
+	last := now.Truncate(time.Millisecond).Add(time.Millisecond / 2) // truncated
+	exp1 := time.UnixMilli(now.Add(time.Hour).UnixMilli())
+	exp2 := exp1.Add(time.Hour + time.Millisecond/2) // rounded up
+	exp2ms := exp1.Add(time.Hour + time.Millisecond).UnixMilli()
+	for _, sess := range []simplejwt.Session{
+		{ID: "s1", UserID: "42", Created: created, LastRefreshed: created, Expires: exp1},
+		{ID: "s2", UserID: "42", LastRefreshed: last, Expires: exp2}, // no Created: taken as LastRefreshed
+	} {
+		if err := s.TouchSession(ctx, sess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms := func(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+	keys := rdsSessionKeys(prefix, "42")
+	if got := client.Type(ctx, keys[0]).Val(); got != "zset" {
+		t.Errorf("TYPE %s = %q, want zset", keys[0], got)
+	}
+	if got := client.Type(ctx, keys[1]).Val(); got != "hash" {
+		t.Errorf("TYPE %s = %q, want hash", keys[1], got)
+	}
+	members, err := client.ZRangeWithScores(ctx, keys[0], 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantMembers := []redis.Z{{Member: "s1", Score: float64(exp1.UnixMilli())}, {Member: "s2", Score: float64(exp2ms)}}
+	if len(members) != 2 || members[0] != wantMembers[0] || members[1] != wantMembers[1] {
+		t.Errorf("ZRANGE %s WITHSCORES = %v, want %v", keys[0], members, wantMembers)
+	}
+	info, err := client.HGetAll(ctx, keys[1]).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantInfo := map[string]string{
+		"s1": ms(created) + ":" + ms(created) + ":" + ms(exp1),
+		"s2": ms(last) + ":" + ms(last) + ":" + strconv.FormatInt(exp2ms, 10),
+	}
+	if len(info) != len(wantInfo) || info["s1"] != wantInfo["s1"] || info["s2"] != wantInfo["s2"] {
+		t.Errorf("HGETALL %s = %q, want %q", keys[1], info, wantInfo)
+	}
+	for _, key := range keys {
+		at, err := client.Do(ctx, "pexpiretime", key).Int64()
+		if err != nil || at != exp2ms {
+			t.Errorf("PEXPIRETIME %s = %d, %v; want %d, the highest score", key, at, err, exp2ms)
+		}
+	}
+	var all []string
+	iter := client.Scan(ctx, 0, prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		all = append(all, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 {
+		t.Errorf("keys under the prefix: %q, want the two above", all)
+	}
+	list, err := s.Sessions(ctx, "42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastMS := time.UnixMilli(last.UnixMilli())
+	want := []simplejwt.Session{
+		{ID: "s1", UserID: "42", Created: created, LastRefreshed: created, Expires: exp1},
+		{ID: "s2", UserID: "42", Created: lastMS, LastRefreshed: lastMS, Expires: time.UnixMilli(exp2ms)},
+	}
+	if len(list) != len(want) {
+		t.Fatalf("Sessions = %+v, want %+v", list, want)
+	}
+	for i, got := range list {
+		w := want[i]
+		if got.ID != w.ID || got.UserID != w.UserID || !got.Created.Equal(w.Created) ||
+			!got.LastRefreshed.Equal(w.LastRefreshed) || !got.Expires.Equal(w.Expires) {
+			t.Errorf("Sessions[%d] = %+v, want %+v", i, got, w)
+		}
+	}
+
+	// The same encoding of user ids as the revocation keys.
+	for user, tag := range map[string]string{"a}b%": "{a%7Db%25}", "": "{%}", "{x": "{{x}"} {
+		if err := s.TouchSession(ctx, simplejwt.Session{ID: "s", UserID: user, Created: created, LastRefreshed: created, Expires: exp1}); err != nil {
+			t.Fatal(err)
+		}
+		for _, part := range []string{":sessions", ":sessinfo"} {
+			if n, err := client.Exists(ctx, prefix+tag+part).Result(); err != nil || n != 1 {
+				t.Errorf("user %q: EXISTS %s = %d, %v; want 1", user, prefix+tag+part, n, err)
+			}
+		}
+		if list, err := s.Sessions(ctx, user); err != nil || len(list) != 1 || list[0].UserID != user {
+			t.Errorf("user %q: Sessions = %+v, %v; want its one session", user, list, err)
+		}
+	}
+}
+
+// rdsSent is a go-redis hook that records what its client sends: the name
+// of each command sent alone, and "pipeline" for each pipeline. Each is one
+// round trip.
+type rdsSent struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (h *rdsSent) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h *rdsSent) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.record(cmd.Name())
+		return next(ctx, cmd)
+	}
+}
+
+func (h *rdsSent) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.record("pipeline")
+		return next(ctx, cmds)
+	}
+}
+
+func (h *rdsSent) record(name string) {
+	h.mu.Lock()
+	h.sent = append(h.sent, name)
+	h.mu.Unlock()
+}
+
+// take returns what was sent since the last call.
+func (h *rdsSent) take() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	sent := h.sent
+	h.sent = nil
+	return sent
+}
+
+// rdsScriptCommands are the commands the session scripts run. INFO
+// commandstats counts them with the EVAL that ran them.
+var rdsScriptCommands = map[string]bool{
+	"zrange": true, "zremrangebyscore": true, "zrem": true, "zadd": true,
+	"hget": true, "hdel": true, "hset": true, "pexpireat": true, "del": true,
+}
+
+// TestRedisStoreSessionRoundTrips checks that TouchSession, Sessions and
+// ForgetSession each cost exactly one Redis command, an EVAL, also right
+// after SCRIPT FLUSH, when an EVALSHA would need a second round trip. The
+// client sends one command (a hook on it counts them), and the server runs
+// one EVAL, no EVALSHA, and no command but those the scripts run.
+func TestRedisStoreSessionRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	_, client := rdsPrivate(t) // private: nobody else's commands in the stats
+	sent := &rdsSent{}
+	client.AddHook(sent)
+	s, _ := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
+	now := time.Now()
+	touch := func(user, id string, d time.Duration) func() error {
+		return func() error {
+			return s.TouchSession(ctx, simplejwt.Session{ID: id, UserID: user, Created: now, LastRefreshed: time.Now(), Expires: now.Add(d)})
+		}
+	}
+	list := func(user string, n int) func() error {
+		return func() error {
+			got, err := s.Sessions(ctx, user)
+			if err == nil && len(got) != n {
+				err = errors.New("Sessions(" + user + ") listed " + strconv.Itoa(len(got)) + ", want " + strconv.Itoa(n))
+			}
+			return err
+		}
+	}
+	calls := []struct {
+		name string
+		do   func() error
+	}{
+		{"TouchSession new", touch("u1", "s1", time.Hour)},
+		{"TouchSession new, second", touch("u1", "s2", 2*time.Hour)},
+		{"TouchSession again", touch("u1", "s1", 3*time.Hour)},
+		{"TouchSession other user", touch("u2", "s1", time.Hour)},
+		{"TouchSession over already", touch("u3", "s1", -time.Hour)},
+		{"Sessions", list("u1", 2)},
+		{"Sessions of nobody", list("u9", 0)},
+		{"ForgetSession", func() error { return s.ForgetSession(ctx, "u2", "s1") }},
+		{"ForgetSession unknown", func() error { return s.ForgetSession(ctx, "u9", "s9") }},
+	}
+	// Warm the connection, so no handshake lands in the counts.
+	if _, err := s.Sessions(ctx, "warm"); err != nil {
+		t.Fatal(err)
+	}
+	for _, flush := range []bool{false, true} {
+		for _, c := range calls {
+			name := c.name
+			if flush {
+				name += " after SCRIPT FLUSH"
+				if err := client.ScriptFlush(ctx).Err(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := redistest.ResetStats(ctx, client); err != nil {
+				t.Fatal(err)
+			}
+			sent.take()
+			if err := c.do(); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if got := sent.take(); len(got) != 1 || got[0] != "eval" {
+				t.Errorf("%s: the client sent %q, want one eval", name, got)
+			}
+			stats, err := redistest.CommandStats(ctx, client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stats["eval"] != 1 || stats["evalsha"] != 0 {
+				t.Errorf("%s: the server ran %d EVAL and %d EVALSHA, want 1 and 0; commands %v", name, stats["eval"], stats["evalsha"], stats)
+			}
+			for cmd, calls := range stats {
+				switch {
+				case cmd == "eval", cmd == "info", cmd == "config|resetstat", rdsScriptCommands[cmd]:
+				default:
+					t.Errorf("%s: the server also ran %d %q commands, want none", name, calls, cmd)
+				}
+			}
+		}
+	}
+}
+
+// TestRedisStoreSessionsCorrupt refuses to list sessions when a live
+// member's info is missing or is not what the store writes, and heals the
+// session at its next touch.
+func TestRedisStoreSessionsCorrupt(t *testing.T) {
+	ctx := context.Background()
+	client := rdsShared(t)
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout))
+	now := time.UnixMilli(time.Now().UnixMilli())
+	sess := simplejwt.Session{ID: "s1", UserID: "7", Created: now, LastRefreshed: now, Expires: now.Add(time.Hour)}
+	if err := s.TouchSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	info := rdsSessionKeys(prefix, "7")[1]
+	for _, bad := range []string{"", "1:2", "1:2:3:4", "a:2:3", "1:2:", "1:2:3 "} {
+		if err := client.HSet(ctx, info, "s1", bad).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := s.Sessions(ctx, "7"); err == nil {
+			t.Errorf("info %q: Sessions = %+v, want an error", bad, list)
+		}
+	}
+	if err := client.HDel(ctx, info, "s1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := s.Sessions(ctx, "7"); err == nil {
+		t.Errorf("missing info: Sessions = %+v, want an error", list)
+	}
+	if err := s.TouchSession(ctx, sess); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := s.Sessions(ctx, "7"); err != nil || len(list) != 1 || !list[0].Created.Equal(now) || !list[0].Expires.Equal(sess.Expires) {
+		t.Errorf("touched again: Sessions = %+v, %v; want %+v", list, err, sess)
+	}
+}
+
+// TestRedisStoreClock checks that the store reads the current time from
+// WithRedisClock wherever it needs it, while Redis expires keys by its own
+// clock.
+func TestRedisStoreClock(t *testing.T) {
+	ctx := context.Background()
+	client := rdsShared(t)
+	clock := newFakeClock(time.Now().Add(time.Hour))
+	s, prefix := rdsNewStore(t, client, simplejwt.WithRedisTimeout(rdsTimeout), simplejwt.WithRedisClock(clock.Now))
+	wall := time.Now()
+	sessionKeys := rdsSessionKeys(prefix, "u1")
+
+	// Over by the store's clock, though not by Redis's: nothing written.
+	if err := s.Revoke(ctx, simplejwt.Revocation{Kind: simplejwt.RevokeToken, UserID: "u1", ID: "j1", Until: wall.Add(30 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rdsPTTL(t, client, rdsKey(prefix, simplejwt.RevokeToken, "u1", "j1")); ok {
+		t.Error("Revoke wrote an entry whose Until is past by the store's clock")
+	}
+	if err := s.TouchSession(ctx, simplejwt.Session{ID: "s1", UserID: "u1", Created: wall, LastRefreshed: wall, Expires: wall.Add(30 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range sessionKeys {
+		if _, ok := rdsPTTL(t, client, key); ok {
+			t.Errorf("TouchSession of a session over by the store's clock wrote %s", key)
+		}
+	}
+
+	// Consume with an until past by the store's clock: the entry lives one
+	// second past the store's now.
+	if first, _, err := s.Consume(ctx, simplejwt.TokenRef{UserID: "u1", TokenID: "j2"}, wall, wall.Add(30*time.Minute)); err != nil || !first {
+		t.Fatalf("Consume = %v, %v", first, err)
+	}
+	rdsExpectTTL(t, client, rdsKey(prefix, simplejwt.RevokeToken, "u1", "j2"), clock.Now().Add(time.Second))
+
+	// A session live by the store's clock; its keys expire at its Expires
+	// as Redis's clock reads it.
+	end := time.UnixMilli(wall.Add(2 * time.Hour).UnixMilli())
+	if err := s.TouchSession(ctx, simplejwt.Session{ID: "s2", UserID: "u1", Created: wall, LastRefreshed: wall, Expires: end}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range sessionKeys {
+		rdsExpectTTL(t, client, key, end)
+	}
+	if list, err := s.Sessions(ctx, "u1"); err != nil || len(list) != 1 || list[0].ID != "s2" {
+		t.Errorf("Sessions = %+v, %v; want s2", list, err)
+	}
+	// At its Expires by the store's clock it is over, and the next write
+	// deletes the keys, whatever Redis's clock reads.
+	clock.Set(end)
+	if list, err := s.Sessions(ctx, "u1"); err != nil || len(list) != 0 {
+		t.Errorf("Sessions at the end = %+v, %v; want none", list, err)
+	}
+	if err := s.ForgetSession(ctx, "u1", "none"); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range sessionKeys {
+		if ttl, ok := rdsPTTL(t, client, key); ok {
+			t.Errorf("%s still exists (PTTL %v) after a write with every session over", key, ttl)
+		}
 	}
 }

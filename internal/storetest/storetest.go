@@ -1,6 +1,6 @@
-// Package storetest is the conformance suite of simplejwt.Store: every store
-// of the package (MemoryStore, RedisStore) passes the same cases, so they
-// keep the same semantics.
+// Package storetest is the conformance suite of simplejwt.Store and of
+// simplejwt.SessionStore: every store of the package (MemoryStore,
+// RedisStore) passes the same cases, so they keep the same semantics.
 package storetest
 
 import (
@@ -18,21 +18,54 @@ import (
 )
 
 // Harness is one store under test, fresh for each case, with the means to
-// check the expiry of its entries.
+// check the expiry of its entries and sessions.
 type Harness struct {
 	// Store is the store under test. It starts empty, or at least without
-	// any entry a case writes.
+	// any entry or session a case writes. When it implements
+	// simplejwt.SessionStore, the Sessions cases run too.
 	Store simplejwt.Store
-	// Now is the clock the store's entries are judged against.
+	// Now is the clock the store reads: its entries and sessions are
+	// judged against it.
 	Now func() time.Time
-	// Advance moves the fake clock behind Now by d. It is nil when the
-	// backend keeps real time (Redis); TTL is used then.
+	// Advance moves the fake clock behind Now by d, the one clock the store
+	// and its backend go by. It is nil when the backend keeps real time
+	// (Redis); TTL is used then.
 	Advance func(d time.Duration)
+	// AdvanceStore moves Now forward by d, but not the backend's own clock
+	// (see BackendNow): for a RedisStore, Now is a fake clock given to
+	// WithRedisClock. The store then tells live sessions from ended ones
+	// by Now, while the backend keeps expiring keys in real time. It is
+	// nil when Advance is set. The Sessions cases need one of the two.
+	AdvanceStore func(d time.Duration)
+	// BackendNow reads the clock the backend expires keys by, which TTL and
+	// SessionTTLs count down against. Nil means Now.
+	BackendNow func() time.Time
 	// TTL returns the remaining life of an entry and whether it exists; a
 	// negative duration means an entry without an expiry. id is ignored for
 	// simplejwt.RevokeUser. It is nil when the store has no such notion
 	// (memory); Advance is used then.
 	TTL func(kind simplejwt.RevocationKind, user, id string) (time.Duration, bool)
+	// SessionTTLs returns the remaining life of every backend key that
+	// holds user's sessions, present or not. It is nil when the store has
+	// no such notion (memory).
+	SessionTTLs func(user string) []KeyTTL
+	// SessionsHeld returns how many sessions the backend holds for user,
+	// live or ended but not yet dropped. A harness may count every user's
+	// sessions and entries (the memory harness answers MemoryStore.Len):
+	// the cases call it only while user is the only one with sessions and
+	// no revocation is recorded. A harness whose backend keeps a user's
+	// sessions in several structures (Redis: a sorted set and a hash)
+	// fails the test when their counts differ. It must be set when Store
+	// implements simplejwt.SessionStore.
+	SessionsHeld func(user string) int
+}
+
+// KeyTTL is the remaining life of one backend key.
+type KeyTTL struct {
+	Key    string
+	Exists bool
+	// TTL is the key's remaining life; negative for a key without expiry.
+	TTL time.Duration
 }
 
 // TTLSlack is how far a TTL may stray outside the window the suite
@@ -86,16 +119,30 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t)
-			if h == nil || h.Store == nil || h.Now == nil {
-				t.Fatal("storetest: harness without Store or Now")
-			}
-			if h.Advance == nil && h.TTL == nil {
-				t.Fatal("storetest: harness needs Advance or TTL to check expiry")
-			}
-			tc.run(t, h)
+			tc.run(t, checkHarness(t, newHarness(t)))
 		})
 	}
+	t.Run("Sessions", func(t *testing.T) { runSessions(t, newHarness) })
+}
+
+// checkHarness fails t when h lacks what every case needs, and returns h.
+func checkHarness(t *testing.T, h *Harness) *Harness {
+	t.Helper()
+	if h == nil || h.Store == nil || h.Now == nil {
+		t.Fatal("storetest: harness without Store or Now")
+	}
+	if h.Advance == nil && h.TTL == nil {
+		t.Fatal("storetest: harness needs Advance or TTL to check expiry")
+	}
+	return h
+}
+
+// backendNow reads the clock the backend expires keys by.
+func (h *Harness) backendNow() time.Time {
+	if h.BackendNow != nil {
+		return h.BackendNow()
+	}
+	return h.Now()
 }
 
 // entry names one entry of a store.
@@ -171,9 +218,9 @@ func expectExpiry(t *testing.T, h *Harness, lo, hi time.Time, entries ...entry) 
 	}
 	if h.TTL != nil {
 		for _, e := range entries {
-			before := h.Now()
+			before := h.backendNow()
 			ttl, ok := h.TTL(e.kind, e.user, e.id)
-			after := h.Now()
+			after := h.backendNow()
 			if !ok {
 				t.Fatalf("%+v: no entry in the backend", e)
 			}
