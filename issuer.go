@@ -42,7 +42,8 @@ func (a *Auth) ObtainPair(ctx context.Context, u User) (Pair, error) {
 	if err != nil {
 		return Pair{}, err
 	}
-	return Pair{Access: access, Refresh: refresh}, a.touchSession(ctx, rc, now, true)
+	a.touchSession(ctx, rc, now, true)
+	return Pair{Access: access, Refresh: refresh}, nil
 }
 
 // ObtainSliding mints a sliding token for u, its own session. (SimpleJWT:
@@ -65,7 +66,8 @@ func (a *Auth) ObtainSliding(ctx context.Context, u User) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return tok, a.touchSession(ctx, c, now, true)
+	a.touchSession(ctx, c, now, true)
+	return tok, nil
 }
 
 func (a *Auth) newSession() string {
@@ -128,7 +130,8 @@ func (a *Auth) Refresh(ctx context.Context, refreshToken string) (Pair, error) {
 		if err != nil {
 			return Pair{}, err
 		}
-		return Pair{Access: access}, a.touchSession(ctx, c, now, false)
+		a.touchSession(ctx, c, now, false)
+		return Pair{Access: access}, nil
 	}
 	if a.detectsReuse() {
 		first, firstAt, err := a.store.Consume(ctx, c.ref(), now, a.tokenEnd(c))
@@ -161,7 +164,8 @@ func (a *Auth) rotate(ctx context.Context, c *Claims, now time.Time) (Pair, erro
 	if err != nil {
 		return Pair{}, err
 	}
-	return Pair{Access: access, Refresh: refresh}, a.touchSession(ctx, rc, now, false)
+	a.touchSession(ctx, rc, now, false)
+	return Pair{Access: access, Refresh: refresh}, nil
 }
 
 // reused handles a refresh token whose jti is already consumed or revoked.
@@ -224,7 +228,8 @@ func (a *Auth) RefreshSliding(ctx context.Context, token string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	return tok, a.touchSession(ctx, c, now, false)
+	a.touchSession(ctx, c, now, false)
+	return tok, nil
 }
 
 // Verify reports whether token is valid, whatever its type, and not revoked.
@@ -354,11 +359,13 @@ func (c *Claims) ref() TokenRef {
 var ErrSessionsUnsupported = errors.New("simplejwt: the store keeps no session list")
 
 // touchSession records c's session in the store's session list, when the
-// store keeps one and the token has a session.
-func (a *Auth) touchSession(ctx context.Context, c *Claims, now time.Time, created bool) error {
+// store keeps one and the token has a session. The list only informs
+// Sessions and RevokeSession; revocation never depends on it, so a store
+// failure here is logged and does not fail the call that minted the token.
+func (a *Auth) touchSession(ctx context.Context, c *Claims, now time.Time, created bool) {
 	ss, ok := a.store.(SessionStore)
 	if !ok || c.SessionID == "" {
-		return nil
+		return
 	}
 	s := Session{ID: c.SessionID, UserID: c.UserID, Created: now, LastRefreshed: now, Expires: a.sessionEnd(c, now)}
 	if !created {
@@ -366,9 +373,8 @@ func (a *Auth) touchSession(ctx context.Context, c *Claims, now time.Time, creat
 		s.Created = time.Time{}
 	}
 	if err := ss.TouchSession(ctx, s); err != nil {
-		return &StoreError{Err: err}
+		a.cfg.logger.Warn("simplejwt: session list not updated", "user", c.UserID, "sid", c.SessionID, "err", err)
 	}
-	return nil
 }
 
 func (a *Auth) forgetSession(ctx context.Context, userID, sessionID string) error {

@@ -123,6 +123,9 @@ type Key struct {
 	// WithAudience for tokens this key verifies (another issuer's keys).
 	issuer   string
 	audience []string
+	// defaultType is the type of tokens this key verifies that have no
+	// token_type (another issuer's access tokens).
+	defaultType TokenType
 }
 
 // ID returns the key's kid, or "" when it has none.

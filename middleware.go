@@ -225,8 +225,8 @@ func (g *Guard) check(r *http.Request) (Result, error) {
 			// client nothing but a later renewal.
 			a.cfg.logger.Error("simplejwt: sliding renewal failed", "jti", c.ID, "err", err)
 			res.Renewed, res.RenewedClaims = "", nil
-		} else if err := a.touchSession(r.Context(), c, now, false); err != nil {
-			a.cfg.logger.Warn("simplejwt: session list not updated", "sid", c.SessionID, "err", err)
+		} else {
+			a.touchSession(r.Context(), c, now, false)
 		}
 	}
 	return res, nil

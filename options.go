@@ -36,7 +36,7 @@ type config struct {
 	headerName    string
 	headerTypes   []string
 	cookieName    string
-	cookies       *CookieOptions             // cookie mode; nil when off
+	cookies       *CookieOptions              // cookie mode; nil when off
 	crossOrigin   *http.CrossOriginProtection // for cookie-authenticated requests
 	queryParam    string
 	maxTokenBytes int
@@ -202,7 +202,7 @@ func WithIssuer(iss string) Option {
 }
 
 // WithUserIDClaim names the claim holding the user id. Default "user_id"
-// (SimpleJWT: USER_ID_CLAIM).
+// (SimpleJWT: USER_ID_CLAIM); "sub" for an identity provider's tokens.
 func WithUserIDClaim(name string) Option {
 	return func(c *config) error { c.userIDClaim = name; return nil }
 }
@@ -537,7 +537,7 @@ func (c *config) validate() error {
 		errs = append(errs, fmt.Errorf("WithRenewThreshold: %v is longer than the sliding lifetime %v",
 			c.renewThreshold, c.slidingLifetime))
 	}
-	standard := []string{"token_type", "exp", "iat", "jti", "nbf", "aud", "iss", "sub"}
+	standard := []string{"token_type", "exp", "iat", "jti", "nbf", "aud", "iss"}
 	names := map[string]string{}
 	for _, n := range []struct{ opt, name string }{
 		{"WithUserIDClaim", c.userIDClaim},

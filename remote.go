@@ -40,6 +40,7 @@ type remoteConfig struct {
 	maxBytes  int64
 	issuer    string
 	audience  []string
+	tokenType TokenType // for tokens without token_type; "" requires one
 	now       func() time.Time
 	client    *http.Client
 	onError   func(error)
@@ -124,6 +125,20 @@ func RemoteIssuer(iss string) RemoteOption {
 			return errors.New("RemoteIssuer: empty issuer")
 		}
 		c.issuer = iss
+		return nil
+	}
+}
+
+// RemoteTokenType treats tokens verified by this key set that have no
+// token_type claim, as identity providers' access tokens usually have not,
+// as tokens of type t (normally Access). A token_type that is present is
+// still checked. Default: token_type is required, as for local tokens.
+func RemoteTokenType(t TokenType) RemoteOption {
+	return func(c *remoteConfig) error {
+		if t != Access && t != Sliding {
+			return fmt.Errorf("RemoteTokenType: %q cannot authenticate a request (use Access or Sliding)", t)
+		}
+		c.tokenType = t
 		return nil
 	}
 }
@@ -444,7 +459,7 @@ func (s *remoteSource) convert(jk jwk.Key) ([]*Key, error) {
 		if kid := jk.KeyID(); kid != "" {
 			k = k.WithID(kid)
 		}
-		k.issuer, k.audience = s.cfg.issuer, s.cfg.audience
+		k.issuer, k.audience, k.defaultType = s.cfg.issuer, s.cfg.audience, s.cfg.tokenType
 		keys = append(keys, k)
 	}
 	if len(keys) == 0 {

@@ -292,6 +292,9 @@ func (a *Auth) validate(c *Claims, now time.Time, accept []TokenType, allowExpir
 	if c.ID == "" {
 		return tokenErr(ErrTokenNoID, nil)
 	}
+	if c.Type == "" && c.key != nil && c.key.defaultType != "" {
+		c.Type = c.key.defaultType
+	}
 	if accept != nil {
 		if c.Type == "" {
 			return tokenErr(ErrTokenNoType, nil)
