@@ -11,6 +11,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+# Each module is checked against its own go.mod and replace directives, not
+# the workspace of go.work, whose build list joins every module's.
+export GOWORK=off
+
 # Module directories, the root module first, then the others sorted.
 mapfile -t modules < <(
 	find . -name go.mod -not -path './.git/*' -printf '%h\n' |

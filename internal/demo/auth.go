@@ -24,9 +24,11 @@ const pingTimeout = 5 * time.Second
 // tokens then do not survive a restart. With Redis it checks that Redis
 // answers and fails with a *VarError for REDIS_URL when it does not.
 //
+// The options in extra come after those made from cfg.
+//
 // The returned function releases what NewAuth opened (the Redis store and
 // client); call it once the server has stopped.
-func NewAuth(cfg Config, logger *slog.Logger) (*simplejwt.Auth, func() error, error) {
+func NewAuth(cfg Config, logger *slog.Logger, extra ...simplejwt.Option) (*simplejwt.Auth, func() error, error) {
 	key := cfg.Key
 	if key == nil {
 		secret := make([]byte, hmacSize(cfg.Algorithm))
@@ -71,7 +73,7 @@ func NewAuth(cfg Config, logger *slog.Logger) (*simplejwt.Auth, func() error, er
 		opts = append(opts, simplejwt.WithStore(store))
 		closer = func() error { return errors.Join(store.Close(), client.Close()) }
 	}
-	a, err := simplejwt.New(opts...)
+	a, err := simplejwt.New(append(opts, extra...)...)
 	if err != nil {
 		closer()
 		return nil, nil, err

@@ -3,9 +3,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
@@ -63,9 +61,13 @@ func Healthz(w http.ResponseWriter, _ *http.Request) {
 //	GET  /api/whoami/                 access tokens only
 //	GET  /api/whoami-sliding/         sliding tokens only, renewed in Refreshed-Token
 //	GET  /healthz                     {"status":"ok"}
+//	GET  /.well-known/jwks.json       the public keys, with an asymmetric algorithm
 func NewMux(a *simplejwt.Auth) http.Handler {
 	mux := http.NewServeMux()
 	a.Mount(mux, "/api/token/")
+	if len(a.PublicKeys()) > 0 {
+		mux.Handle("/.well-known/jwks.json", a.JWKSHandler(simplejwt.DefaultJWKSMaxAge))
+	}
 	whoami := http.HandlerFunc(Whoami)
 	mux.Handle("GET /api/whoami/{$}", a.MustGuard(simplejwt.Accept(simplejwt.Access)).Middleware(whoami))
 	mux.Handle("GET /api/whoami-sliding/{$}", a.MustGuard(simplejwt.Accept(simplejwt.Sliding)).Middleware(whoami))
@@ -137,44 +139,8 @@ func (w *statusWriter) Flush() {
 // Unwrap gives http.ResponseController the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// Run runs an example app until ctx is done: it loads the configuration
-// through getenv, builds the Auth (NewAuth), serves app(auth) on the
-// configured address with request logging, and on ctx's end shuts the
-// server down gracefully, waiting for requests in flight. It logs
-// "listening" with the bound address once it accepts connections.
+// Run runs the example app app(auth) until ctx is done, as App.Run does
+// with app as its Routes.
 func Run(ctx context.Context, logger *slog.Logger, getenv func(string) string, app func(*simplejwt.Auth) http.Handler) error {
-	cfg, err := Load(getenv)
-	if err != nil {
-		return err
-	}
-	a, closeAuth, err := NewAuth(cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer closeAuth()
-
-	srv := NewServer(cfg.Addr, LogRequests(logger, app(a)))
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	logger.Info("listening", "addr", ln.Addr().String())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return App{Routes: app}.Run(ctx, logger, getenv)
 }
