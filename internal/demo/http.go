@@ -60,6 +60,9 @@ func Healthz(w http.ResponseWriter, _ *http.Request) {
 //	POST /api/token/blacklist/        revoke a refresh or sliding token
 //	GET  /api/whoami/                 access tokens only
 //	GET  /api/whoami-sliding/         sliding tokens only, renewed in Refreshed-Token
+//	POST /api/token/logout-all/       revoke every token of the user
+//	GET  /api/sessions/               the user's live sessions (see Sessions)
+//	DELETE /api/sessions/{id}/        revoke one of them
 //	GET  /healthz                     {"status":"ok"}
 //	GET  /.well-known/jwks.json       the public keys, with an asymmetric algorithm
 func NewMux(a *simplejwt.Auth) http.Handler {
@@ -71,6 +74,9 @@ func NewMux(a *simplejwt.Auth) http.Handler {
 	whoami := http.HandlerFunc(Whoami)
 	mux.Handle("GET /api/whoami/{$}", a.MustGuard(simplejwt.Accept(simplejwt.Access)).Middleware(whoami))
 	mux.Handle("GET /api/whoami-sliding/{$}", a.MustGuard(simplejwt.Accept(simplejwt.Sliding)).Middleware(whoami))
+	sessions := a.MustGuard(simplejwt.Accept(simplejwt.Access, simplejwt.Sliding)).Middleware(Sessions(a))
+	mux.Handle("GET /api/sessions/{$}", sessions)
+	mux.Handle("DELETE /api/sessions/{id}/{$}", sessions)
 	mux.HandleFunc("GET /healthz", Healthz)
 	return mux
 }

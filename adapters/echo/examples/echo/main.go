@@ -27,7 +27,9 @@ import (
 
 // newRouter returns the app's routes: the token endpoints under
 // /api/token/, /api/whoami/ for access tokens, /api/whoami-sliding/ for
-// sliding tokens (renewed in the Refreshed-Token header) and /healthz.
+// sliding tokens (renewed in the Refreshed-Token header), the user's
+// sessions under /api/sessions/, the JWKS with an asymmetric algorithm and
+// /healthz: those of examples/basic.
 func newRouter(a *simplejwt.Auth) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -40,6 +42,12 @@ func newRouter(a *simplejwt.Auth) http.Handler {
 	}
 	e.GET("/api/whoami/", whoami, echojwt.Middleware(a.MustGuard(simplejwt.Accept(simplejwt.Access))))
 	e.GET("/api/whoami-sliding/", whoami, echojwt.Middleware(a.MustGuard(simplejwt.Accept(simplejwt.Sliding))))
+	sessionsGuard := echojwt.Middleware(a.MustGuard(simplejwt.Accept(simplejwt.Access, simplejwt.Sliding)))
+	e.GET("/api/sessions/", echo.WrapHandler(demo.Sessions(a)), sessionsGuard)
+	e.DELETE("/api/sessions/:id/", echo.WrapHandler(demo.Sessions(a)), sessionsGuard)
+	if len(a.PublicKeys()) > 0 {
+		e.GET("/.well-known/jwks.json", echo.WrapHandler(a.JWKSHandler(simplejwt.DefaultJWKSMaxAge)))
+	}
 	e.GET("/healthz", echo.WrapHandler(http.HandlerFunc(demo.Healthz)))
 	return e
 }

@@ -26,7 +26,9 @@ import (
 
 // newRouter returns the app's routes: the token endpoints under
 // /api/token/, /api/whoami/ for access tokens, /api/whoami-sliding/ for
-// sliding tokens (renewed in the Refreshed-Token header) and /healthz.
+// sliding tokens (renewed in the Refreshed-Token header), the user's
+// sessions under /api/sessions/, the JWKS with an asymmetric algorithm and
+// /healthz: those of examples/basic.
 func newRouter(a *simplejwt.Auth) http.Handler {
 	r := gin.New()
 	r.Use(gin.Recovery())
@@ -39,6 +41,13 @@ func newRouter(a *simplejwt.Auth) http.Handler {
 	}
 	r.GET("/api/whoami/", ginjwt.Middleware(a.MustGuard(simplejwt.Accept(simplejwt.Access))), whoami)
 	r.GET("/api/whoami-sliding/", ginjwt.Middleware(a.MustGuard(simplejwt.Accept(simplejwt.Sliding))), whoami)
+	sessions := []gin.HandlerFunc{ginjwt.Middleware(a.MustGuard(simplejwt.Accept(simplejwt.Access, simplejwt.Sliding))),
+		gin.WrapH(demo.Sessions(a))}
+	r.GET("/api/sessions/", sessions...)
+	r.DELETE("/api/sessions/:id/", sessions...)
+	if len(a.PublicKeys()) > 0 {
+		r.GET("/.well-known/jwks.json", gin.WrapH(a.JWKSHandler(simplejwt.DefaultJWKSMaxAge)))
+	}
 	r.GET("/healthz", gin.WrapF(demo.Healthz))
 	return r
 }
