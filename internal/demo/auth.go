@@ -51,6 +51,10 @@ func NewAuth(cfg Config, logger *slog.Logger, extra ...simplejwt.Option) (*simpl
 		simplejwt.WithAuthenticator(Users()),
 		simplejwt.WithLogger(logger),
 	}
+	if cfg.Cookies {
+		opts = append(opts, simplejwt.WithCookies(simplejwt.CookieOptions{Insecure: cfg.CookiesInsecure}),
+			simplejwt.WithTokenTypes(simplejwt.Access, simplejwt.Sliding))
+	}
 	closer := func() error { return nil }
 	if cfg.Redis != nil {
 		ropts := *cfg.Redis

@@ -41,6 +41,11 @@ type Config struct {
 
 	RotateRefreshTokens    bool // JWT_ROTATE_REFRESH_TOKENS=1
 	BlacklistAfterRotation bool // JWT_BLACKLIST_AFTER_ROTATION=1
+	// Cookies turns on cookie mode (JWT_COOKIES=1); CookiesInsecure drops
+	// the Secure attribute for local development over plain http
+	// (JWT_COOKIES_INSECURE=1).
+	Cookies         bool
+	CookiesInsecure bool
 }
 
 // VarError is a bad value of one environment variable.
@@ -142,6 +147,8 @@ func Load(getenv func(string) string) (Config, error) {
 	}{
 		{"JWT_ROTATE_REFRESH_TOKENS", &cfg.RotateRefreshTokens},
 		{"JWT_BLACKLIST_AFTER_ROTATION", &cfg.BlacklistAfterRotation},
+		{"JWT_COOKIES", &cfg.Cookies},
+		{"JWT_COOKIES_INSECURE", &cfg.CookiesInsecure},
 	} {
 		if err := parseFlag(getenv(f.name), f.dst); err != nil {
 			bad(f.name, err)

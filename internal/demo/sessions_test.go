@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,58 @@ func TestSessionsRoutes(t *testing.T) {
 	}
 	if code, _ := sessCall(t, "GET", srv.URL+"/api/whoami/", mine, ""); code != 401 {
 		t.Fatalf("whoami after logout-all: %d", code)
+	}
+}
+
+// TestCookieModeApp runs the example app with JWT_COOKIES=1: login sets the
+// cookies, a cookie-authenticated POST needs the CSRF header, GET does not.
+func TestCookieModeApp(t *testing.T) {
+	srv := newApp(t, map[string]string{"JWT_COOKIES": "1", "JWT_COOKIES_INSECURE": "1"})
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Post(srv.URL+"/api/token/", "application/json", strings.NewReader(`{"username":"alice","password":"wonderland"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != `{}` {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	names := map[string]string{}
+	for _, c := range resp.Cookies() {
+		names[c.Name] = c.Value
+		if c.Secure {
+			t.Errorf("cookie %s is Secure with JWT_COOKIES_INSECURE=1", c.Name)
+		}
+	}
+	if names["access_token"] == "" || names["refresh_token"] == "" || names["csrf_token"] == "" {
+		t.Fatalf("cookies %v", resp.Cookies())
+	}
+	resp, err = client.Get(srv.URL + "/api/whoami/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET whoami with the cookie: %d", resp.StatusCode)
+	}
+	post := func(csrf string) int {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/token/logout-all/", nil)
+		if csrf != "" {
+			req.Header.Set("X-CSRF-Token", csrf)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(""); code != 403 {
+		t.Fatalf("logout-all from the cookie without CSRF: %d", code)
+	}
+	if code := post(names["csrf_token"]); code != 200 {
+		t.Fatalf("logout-all from the cookie with CSRF: %d", code)
 	}
 }
