@@ -106,6 +106,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		{"Expiry/Session", func(t *testing.T, h *Harness) { testExpiry(t, h, simplejwt.RevokeSession) }},
 		{"Expiry/Cutoff", func(t *testing.T, h *Harness) { testExpiry(t, h, simplejwt.RevokeUser) }},
 		{"SlidingRevokedUntilRefreshExp", testSliding},
+		{"RefreshSessionRevokesAccess", testRefreshSession},
 		{"CutoffThroughMiddleware", testCutoffMiddleware},
 		{"KeepsLaterUntil", testKeepsLaterUntil},
 		{"ExtendsUntil", testExtendsUntil},
@@ -351,6 +352,40 @@ func testSliding(t *testing.T, h *Harness) {
 	expectExpiry(t, h, c.RefreshExpiresAt, c.RefreshExpiresAt,
 		entry{simplejwt.RevokeToken, "u1", c.ID},
 		entry{simplejwt.RevokeSession, "u1", c.SessionID})
+}
+
+// testRefreshSession blacklists the refresh token of one login: that
+// login's access token is refused at once, another login's is not, and the
+// session entry lives until the last token of the session could expire:
+// the refresh token's exp plus one access lifetime.
+func testRefreshSession(t *testing.T, h *Harness) {
+	ctx := context.Background()
+	a := newAuth(t, h, h.Now)
+	p1, err := a.ObtainPair(ctx, simplejwt.User{ID: "u1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := a.ObtainPair(ctx, simplejwt.User{ID: "u1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := a.Verify(ctx, p1.Refresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Blacklist(ctx, p1.Refresh); err != nil {
+		t.Fatalf("Blacklist: %v", err)
+	}
+	if _, err := a.Verify(ctx, p1.Access); !errors.Is(err, simplejwt.ErrTokenRevoked) {
+		t.Fatalf("access token of the blacklisted login: %v, want ErrTokenRevoked", err)
+	}
+	if _, err := a.Verify(ctx, p2.Access); err != nil {
+		t.Fatalf("access token of another login: %v", err)
+	}
+	// The earlier expiry first: on a fake clock each check moves time on.
+	expectExpiry(t, h, rc.ExpiresAt, rc.ExpiresAt, entry{simplejwt.RevokeToken, "u1", rc.ID})
+	end := rc.ExpiresAt.Add(5 * time.Minute)
+	expectExpiry(t, h, end, end, entry{simplejwt.RevokeSession, "u1", rc.SessionID})
 }
 
 // testCutoffMiddleware logs a user out everywhere: through the middleware
