@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -152,5 +153,42 @@ func TestRotationConcurrent(t *testing.T) {
 	}
 	if _, err := a.Verify(context.Background(), pair.Access); !errors.Is(err, simplejwt.ErrTokenRevoked) {
 		t.Fatalf("the new access token after reuse: %v, want ErrTokenRevoked", err)
+	}
+}
+
+// TestLoginNoEnumeration: an unknown user, a wrong password and an
+// inactive user get byte-identical answers, and each costs exactly one
+// Authenticate call: the endpoint adds no branch an attacker could time.
+func TestLoginNoEnumeration(t *testing.T) {
+	var calls int
+	users := simplejwt.AuthenticatorFunc(func(ctx context.Context, u, p string) (simplejwt.User, error) {
+		calls++
+		return wireUsers.Authenticate(ctx, u, p)
+	})
+	a := newTestAuth(t, newFakeClock(t0), simplejwt.WithAuthenticator(users))
+	h := a.ObtainPairHandler()
+	var first *httptest.ResponseRecorder
+	for _, body := range []string{
+		`{"username":"nobody","password":"wonderland"}`,
+		`{"username":"alice","password":"wrong"}`,
+		`{"username":"bob","password":"builder"}`,
+	} {
+		calls = 0
+		rec := post(h, "/", "application/json", body)
+		if calls != 1 {
+			t.Errorf("%s: %d Authenticate calls, want 1", body, calls)
+		}
+		if first == nil {
+			first = rec
+			if rec.Code != 401 || rec.Body.String() != `{"detail":"No active account found with the given credentials"}` {
+				t.Fatalf("%s: %d %s", body, rec.Code, rec.Body)
+			}
+			continue
+		}
+		if rec.Code != first.Code || rec.Body.String() != first.Body.String() ||
+			fmt.Sprint(rec.Header()) != fmt.Sprint(first.Header()) {
+			t.Errorf("%s: %d %v %s differs from %d %v %s", body, rec.Code, rec.Header(), rec.Body,
+				first.Code, first.Header(), first.Body)
+		}
 	}
 }
