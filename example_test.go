@@ -2,6 +2,9 @@ package simplejwt_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"fmt"
 	"log"
 	"net/http"
@@ -94,4 +97,49 @@ func ExampleAuth_Mount() {
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/token/refresh/", nil))
 	fmt.Println(rec.Code, rec.Body.String())
 	// Output: 400 {"refresh":["This field is required."]}
+}
+
+// Verifying another issuer's tokens against its JWKS: here the issuer is a
+// second Auth with an ES256 key serving its public keys.
+func ExampleWithRemoteJWKS() {
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, _ := simplejwt.NewKey(simplejwt.ES256, priv)
+	issuer, err := simplejwt.New(simplejwt.WithSigningKey(key.WithID("2026-12")), simplejwt.WithIssuer("https://idp.example/"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	idp := httptest.NewTLSServer(issuer.JWKSHandler(simplejwt.DefaultJWKSMaxAge))
+	defer idp.Close()
+
+	api, err := simplejwt.New(
+		simplejwt.WithRemoteJWKS(idp.URL+"/.well-known/jwks.json",
+			simplejwt.RemoteHTTPClient(idp.Client()), simplejwt.RemoteIssuer("https://idp.example/")),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer api.Close()
+
+	pair, _ := issuer.ObtainPair(context.Background(), simplejwt.User{ID: "42"})
+	claims, err := api.Verify(context.Background(), pair.Access)
+	fmt.Println(claims.UserID, claims.Issuer, err)
+	// Output: 42 https://idp.example/ <nil>
+}
+
+// Serving the public keys of the ring, for other services to verify with.
+func ExampleAuth_JWKSHandler() {
+	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, _ := simplejwt.NewKey(simplejwt.ES256, priv)
+	auth, err := simplejwt.New(simplejwt.WithSigningKey(key.WithID("2026-12")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/.well-known/jwks.json", auth.JWKSHandler(simplejwt.DefaultJWKSMaxAge))
+
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/.well-known/jwks.json", nil))
+	keys, _ := simplejwt.ParseJWKSet(rec.Body.Bytes(), "")
+	fmt.Println(rec.Code, rec.Header().Get("Cache-Control"), len(keys), keys[0].ID(), keys[0].Algorithm(), keys[0].CanSign())
+	// Output: 200 public, max-age=300 1 2026-12 ES256 false
 }
