@@ -359,6 +359,16 @@ func (a *Auth) authenticate(ctx context.Context, f map[string]string) (User, err
 	}
 }
 
+// pairIssued is the answer for a pair minted at now, with the cookie
+// expiries of its tokens.
+func (a *Auth) pairIssued(body []byte, p Pair, now time.Time) issued {
+	return issued{
+		body:   body,
+		access: p.Access, accessExp: now.Add(a.cfg.accessLifetime),
+		refresh: p.Refresh, refreshExp: now.Add(a.cfg.refreshLifetime),
+	}
+}
+
 // ObtainPairHandler serves POST {"username","password"} -> {"refresh","access"}
 // (SimpleJWT: TokenObtainPairView).
 func (a *Auth) ObtainPairHandler() http.Handler {
@@ -373,12 +383,9 @@ func (a *Auth) ObtainPairHandler() http.Handler {
 			if err != nil {
 				return issued{}, err
 			}
-			return issued{
-				body:   tokenBody("refresh", p.Refresh, "access", p.Access),
-				access: p.Access, accessExp: now.Add(a.cfg.accessLifetime),
-				refresh: p.Refresh, refreshExp: now.Add(a.cfg.refreshLifetime),
-				login: true,
-			}, nil
+			is := a.pairIssued(tokenBody("refresh", p.Refresh, "access", p.Access), p, now)
+			is.login = true
+			return is, nil
 		}}
 }
 
@@ -392,11 +399,7 @@ func (a *Auth) RefreshHandler() http.Handler {
 			if err != nil {
 				return issued{}, err
 			}
-			return issued{
-				body:   tokenBody("access", p.Access, "refresh", p.Refresh),
-				access: p.Access, accessExp: now.Add(a.cfg.accessLifetime),
-				refresh: p.Refresh, refreshExp: now.Add(a.cfg.refreshLifetime),
-			}, nil
+			return a.pairIssued(tokenBody("access", p.Access, "refresh", p.Refresh), p, now), nil
 		}}
 }
 

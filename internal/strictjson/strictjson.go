@@ -300,20 +300,28 @@ func (r *Reader) skipArray(depth int) error {
 		if _, err := r.readValue(depth); err != nil {
 			return err
 		}
-		r.skipSpace()
-		if r.pos >= len(r.data) {
-			return fail(ErrSyntax, r.pos)
-		}
-		switch r.data[r.pos] {
-		case ',':
-			r.pos++
-		case ']':
-			r.pos++
-			return nil
-		default:
-			return fail(ErrSyntax, r.pos)
+		if done, err := r.afterElement(']'); done || err != nil {
+			return err
 		}
 	}
+}
+
+// afterElement consumes what follows an element of a container: a comma,
+// or the closing byte, in which case done is true.
+func (r *Reader) afterElement(closing byte) (done bool, err error) {
+	r.skipSpace()
+	if r.pos >= len(r.data) {
+		return false, fail(ErrSyntax, r.pos)
+	}
+	switch r.data[r.pos] {
+	case ',':
+		r.pos++
+		return false, nil
+	case closing:
+		r.pos++
+		return true, nil
+	}
+	return false, fail(ErrSyntax, r.pos)
 }
 
 // skipObject validates a nested object, duplicate names included.
@@ -373,18 +381,8 @@ func (r *Reader) skipObject(depth int) error {
 		if _, err := r.readValue(depth); err != nil {
 			return err
 		}
-		r.skipSpace()
-		if r.pos >= len(r.data) {
-			return fail(ErrSyntax, r.pos)
-		}
-		switch r.data[r.pos] {
-		case ',':
-			r.pos++
-		case '}':
-			r.pos++
-			return nil
-		default:
-			return fail(ErrSyntax, r.pos)
+		if done, err := r.afterElement('}'); done || err != nil {
+			return err
 		}
 	}
 }
