@@ -64,7 +64,10 @@ func (c *tokenCache) get(token string, now time.Time) (*Claims, bool) {
 	if ok {
 		slot := &s.slots[i]
 		cached = slot.claims
-		slot.used.Store(true)
+		// Reading first keeps a hot entry's cache line shared between cores.
+		if !slot.used.Load() {
+			slot.used.Store(true)
+		}
 	}
 	s.mu.RUnlock()
 	if !ok || !now.Before(cached.ExpiresAt) {
