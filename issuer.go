@@ -311,14 +311,8 @@ func (a *Auth) LogoutAll(ctx context.Context, userID string) error {
 		return &StoreError{Err: err}
 	}
 	if ss, ok := a.store.(SessionStore); ok {
-		list, err := ss.Sessions(ctx, userID)
-		if err != nil {
+		if err := ss.ForgetSessions(ctx, userID); err != nil {
 			return &StoreError{Err: err}
-		}
-		for _, s := range list {
-			if err := ss.ForgetSession(ctx, userID, s.ID); err != nil {
-				return &StoreError{Err: err}
-			}
 		}
 	}
 	return nil

@@ -105,6 +105,20 @@ func (s *RedisStore) ForgetSession(ctx context.Context, userID, sessionID string
 	return s.writeSessions(ctx, "forget session", userID, sessionID, "forget")
 }
 
+// ForgetSessions implements SessionStore with one DEL of the user's two
+// session keys, which share the user's hash slot.
+func (s *RedisStore) ForgetSessions(ctx context.Context, userID string) error {
+	if s.closed.Load() {
+		return redis.ErrClosed
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := s.client.Del(ctx, s.sessionKeys(userID)...).Err(); err != nil {
+		return fmt.Errorf("simplejwt: redis forget sessions: %w", err)
+	}
+	return nil
+}
+
 // writeSessions runs sessionWriteScript on the keys of user with args
 // after now and the leeway; op names the call in errors.
 func (s *RedisStore) writeSessions(ctx context.Context, op, user string, args ...any) error {

@@ -256,6 +256,17 @@ func (s *MemoryStore) ForgetSession(_ context.Context, userID, sessionID string)
 	return nil
 }
 
+// ForgetSessions implements SessionStore.
+func (s *MemoryStore) ForgetSessions(_ context.Context, userID string) error {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reclaim(now)
+	// The sessions' items stay queued until they come due.
+	delete(s.sessions, userID)
+	return nil
+}
+
 // Len returns the number of entries and sessions held, live or not yet
 // reclaimed.
 func (s *MemoryStore) Len() int {
@@ -365,6 +376,9 @@ type SessionStore interface {
 	// ForgetSession removes one session from the user's list. Forgetting an
 	// unknown session is not an error.
 	ForgetSession(ctx context.Context, userID, sessionID string) error
+	// ForgetSessions removes every session of the user from the list, as
+	// log out everywhere does.
+	ForgetSessions(ctx context.Context, userID string) error
 }
 
 // errEmptySessionID is returned by TouchSession for a Session without ID.

@@ -30,6 +30,7 @@ func runSessions(t *testing.T, newHarness func(t *testing.T) *Harness) {
 		{"ExpiresAtExpires", testSessionsExpiry},
 		{"StaleDroppedOnWrite", testSessionsStale},
 		{"OtherUsers", testSessionsOtherUsers},
+		{"ForgetAll", testSessionsForgetAll},
 		{"PastExpires", testSessionsPastExpires},
 		{"EmptyID", testSessionsEmptyID},
 		{"Concurrent", testSessionsConcurrent},
@@ -383,6 +384,35 @@ func testSessionsOtherUsers(t *testing.T, h *Harness, ss simplejwt.SessionStore)
 	expectSessions(t, ss, "u2", b1)
 	expectNoSessionKeys(t, h, "u1")
 	expectSessionKeys(t, h, "u2", b1.Expires)
+}
+
+// testSessionsForgetAll forgets every session of one user, leaving another
+// user's alone.
+func testSessionsForgetAll(t *testing.T, h *Harness, ss simplejwt.SessionStore) {
+	base := ms(h.Now())
+	a1 := of("u1", sess("s1", base, base, base.Add(time.Minute)))
+	a2 := of("u1", sess("s2", base, base, base.Add(time.Hour)))
+	b1 := of("u2", sess("s1", base, base, base.Add(time.Hour)))
+	touch(t, ss, a1)
+	touch(t, ss, a2)
+	touch(t, ss, b1)
+	if err := ss.ForgetSessions(context.Background(), "u1"); err != nil {
+		t.Fatalf("ForgetSessions: %v", err)
+	}
+	expectSessions(t, ss, "u1")
+	expectNoSessionKeys(t, h, "u1")
+	expectSessions(t, ss, "u2", b1)
+	expectSessionKeys(t, h, "u2", b1.Expires)
+	if err := ss.ForgetSessions(context.Background(), "u2"); err != nil {
+		t.Fatalf("ForgetSessions: %v", err)
+	}
+	expectSessions(t, ss, "u2")
+	expectHeld(t, h, "u1", 0)
+	expectHeld(t, h, "u2", 0)
+	// Forgetting a user without sessions is not an error.
+	if err := ss.ForgetSessions(context.Background(), "nobody"); err != nil {
+		t.Fatalf("ForgetSessions of a user without sessions: %v", err)
+	}
 }
 
 // testSessionsPastExpires touches sessions that are over already: none is
