@@ -187,7 +187,7 @@ func RemoteHTTPClient(c *http.Client) RemoteOption {
 // start-up (background refreshes and refetches) and the keys of a fetched
 // set that are ignored, each error naming the URL. It may be called from
 // several goroutines at once and should not block. Default: a warning
-// through slog.Default().
+// through the Auth's logger (WithLogger).
 func RemoteErrorHandler(f func(error)) RemoteOption {
 	return func(c *remoteConfig) error {
 		if f == nil {
@@ -246,7 +246,8 @@ type remoteSource struct {
 	cache   *jwk.Cache
 
 	index     atomic.Pointer[remoteIndex]
-	installMu sync.Mutex // serializes install
+	logger    atomic.Pointer[slog.Logger] // the Auth's; nil until New sets it
+	installMu sync.Mutex                  // serializes install
 
 	wg sync.WaitGroup // the running refetch
 
@@ -561,8 +562,15 @@ func (s *remoteSource) report(err error) {
 		s.cfg.onError(err)
 		return
 	}
-	slog.Default().Warn(err.Error())
+	logger := s.logger.Load()
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.Warn(err.Error())
 }
+
+// setLogger gives the source the Auth's logger, once New knows it.
+func (s *remoteSource) setLogger(l *slog.Logger) { s.logger.Store(l) }
 
 // Close stops the background refreshes and waits for a running refetch.
 func (s *remoteSource) Close() error {

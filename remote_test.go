@@ -1,6 +1,7 @@
 package simplejwt_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,6 +14,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -798,4 +800,43 @@ func TestKsRemoteJWKSClose(t *testing.T) {
 		t.Fatalf("known kid after Close: %v", err)
 	}
 	ksHits(t, p, 1, "after Close")
+}
+
+// TestKsRemoteErrorsGoToTheAuthLogger: without a RemoteErrorHandler, a
+// failed refetch is a warning through the Auth's WithLogger logger.
+func TestKsRemoteErrorsGoToTheAuthLogger(t *testing.T) {
+	key := ksES256(t, "k1")
+	p := ksNewProvider(t, ksJWKSOf(t, key))
+	clock := newFakeClock(t0)
+	var logged bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(ksLockedWriter{&mu, &logged}, nil))
+	a, err := simplejwt.New(
+		simplejwt.WithRemoteJWKS(p.srv.URL+"/jwks.json", simplejwt.RemoteHTTPClient(p.srv.Client()), simplejwt.RemoteClock(clock.Now)),
+		simplejwt.WithClock(clock.Now), simplejwt.WithLogger(logger))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	p.serve(http.StatusServiceUnavailable, []byte(`down`))
+	if _, err := a.Verify(context.Background(), ksForged("unknown")); err == nil {
+		t.Fatal("a token with an unknown kid verified")
+	}
+	mu.Lock()
+	out := logged.String()
+	mu.Unlock()
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, p.srv.URL) {
+		t.Fatalf("logger got %q, want a warning naming the URL", out)
+	}
+}
+
+type ksLockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (w ksLockedWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.w.Write(b)
 }

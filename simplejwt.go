@@ -12,6 +12,7 @@ package simplejwt
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // Auth mints, verifies and revokes tokens. It is configured once by New and
@@ -52,6 +53,11 @@ func New(opts ...Option) (*Auth, error) {
 			src.Close()
 		}
 		return nil, fmt.Errorf("simplejwt.New: %w", err)
+	}
+	for _, src := range cfg.keySources {
+		if l, ok := src.(interface{ setLogger(*slog.Logger) }); ok {
+			l.setLogger(cfg.logger)
+		}
 	}
 	a := &Auth{cfg: cfg, keys: keys, store: cfg.store, cache: newTokenCache(cfg.cacheEntries)}
 	if keys.signing != nil {
