@@ -61,12 +61,10 @@ var (
 	// ErrInvalidCredentials is what an Authenticator returns for an unknown
 	// user or a wrong password.
 	ErrInvalidCredentials = errors.New("simplejwt: invalid credentials")
-	// ErrUserInactive is what an Authenticator or UserChecker returns for a
-	// user that exists but may not log in.
+	// ErrUserInactive is what an Authenticator returns for a user that
+	// exists but may not log in. The obtain endpoints answer it exactly as
+	// ErrInvalidCredentials, so that it reveals nothing.
 	ErrUserInactive = errors.New("simplejwt: user inactive")
-	// ErrUserNotFound is what a UserChecker returns when the token's user
-	// no longer exists.
-	ErrUserNotFound = errors.New("simplejwt: user not found")
 
 	// ErrReservedClaim means a custom claim tried to set a claim this package
 	// owns (token_type, exp, iat, jti, user id, ...).
@@ -194,10 +192,6 @@ func (a *Auth) middlewareProblem(err error) Problem {
 		return Problem{http.StatusForbidden, "", bodyCSRF}
 	case errors.Is(err, ErrCrossOrigin):
 		return Problem{http.StatusForbidden, "", bodyCrossOrigin}
-	case errors.Is(err, ErrUserNotFound):
-		return Problem{http.StatusUnauthorized, invalidToken(realm, "User not found"), bodyUserNotFound}
-	case errors.Is(err, ErrUserInactive):
-		return Problem{http.StatusUnauthorized, invalidToken(realm, "User is inactive"), bodyUserInactive}
 	case errors.As(err, &te):
 		msg := message(te.Reason)
 		if te.Reason == ErrTokenNoUser {
@@ -220,8 +214,6 @@ var (
 	bodyBadHeader       = []byte(`{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}`)
 	bodyDuplicateHeader = []byte(`{"detail":"Request must not contain more than one Authorization header","code":"bad_authorization_header"}`)
 	bodyUnavailable     = []byte(`{"detail":"Token revocation state is unavailable","code":"revocation_unavailable"}`)
-	bodyUserNotFound    = []byte(`{"detail":"User not found","code":"user_not_found"}`)
-	bodyUserInactive    = []byte(`{"detail":"User is inactive","code":"user_inactive"}`)
 )
 
 // messagesBody builds SimpleJWT's "Given token not valid for any token type"
