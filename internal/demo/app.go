@@ -60,8 +60,16 @@ func (app App) Run(ctx context.Context, logger *slog.Logger, getenv func(string)
 	}
 	defer closeApp()
 
-	srv := NewServer(cfg.Addr, LogRequests(logger, h))
-	ln, err := net.Listen("tcp", cfg.Addr)
+	return Serve(ctx, logger, cfg.Addr, h)
+}
+
+// Serve serves h with request logging on addr (NewServer's timeouts) until
+// ctx is done, then shuts the server down gracefully, waiting for requests
+// in flight. It logs "listening" with the bound address once it accepts
+// connections.
+func Serve(ctx context.Context, logger *slog.Logger, addr string, h http.Handler) error {
+	srv := NewServer(addr, LogRequests(logger, h))
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
