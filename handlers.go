@@ -428,11 +428,7 @@ func (a *Auth) ObtainSlidingHandler() http.Handler {
 func (a *Auth) RefreshSlidingHandler() http.Handler {
 	return &endpoint{a: a, fields: []string{"token"}, cookies: []cookieField{{"token", false}},
 		serve: func(ctx context.Context, f map[string]string) (issued, error) {
-			c, err := a.parse(ctx, f["token"])
-			if err != nil {
-				return issued{}, err
-			}
-			tok, err := a.RefreshSliding(ctx, f["token"])
+			tok, c, err := a.refreshSliding(ctx, f["token"])
 			if err != nil {
 				return issued{}, err
 			}

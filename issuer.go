@@ -214,22 +214,28 @@ func (a *Auth) reused(ctx context.Context, c *Claims, now, firstAt time.Time, kn
 // refresh_exp has not passed: same jti, refresh_exp and custom claims, new
 // iat and exp. (SimpleJWT: TokenRefreshSlidingView.)
 func (a *Auth) RefreshSliding(ctx context.Context, token string) (string, error) {
+	tok, _, err := a.refreshSliding(ctx, token)
+	return tok, err
+}
+
+// refreshSliding is RefreshSliding, also returning the renewed claims.
+func (a *Auth) refreshSliding(ctx context.Context, token string) (string, *Claims, error) {
 	c, now, err := a.verifyStored(ctx, token, []TokenType{Sliding})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if c.RefreshExpiresAt.IsZero() {
-		return "", tokenErr(ErrNoRefreshExp, nil)
+		return "", nil, tokenErr(ErrNoRefreshExp, nil)
 	}
 	if a.expired(c.RefreshExpiresAt, now) {
-		return "", tokenErr(ErrRefreshExpired, nil)
+		return "", nil, tokenErr(ErrRefreshExpired, nil)
 	}
-	tok, _, err := a.renew(c, now)
+	tok, nc, err := a.renew(c, now)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	a.touchSession(ctx, c, now, false)
-	return tok, nil
+	return tok, nc, nil
 }
 
 // Verify reports whether token is valid, whatever its type, and not revoked.
